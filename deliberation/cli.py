@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -89,9 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     summit.add_argument("--resume", metavar="RUN_ID")
     summit.set_defaults(handler=cmd_summit)
     commands.add_parser("scenarios", help="list scenarios and personas").set_defaults(handler=cmd_scenarios)
-    from deliberation.cli_extra import add_commands
-
-    add_commands(commands)
+    for module in ("evals.cli", "api.cli"):
+        importlib.import_module(module).add_parser(commands)
     return parser
 
 

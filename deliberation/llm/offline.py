@@ -116,8 +116,13 @@ def _answer_points(context: TurnContext, bank: dict[str, Any], rng: random.Rando
     )
 
 
+_LOWERABLE = frozenset("a an and as at by for if in it its my no not on our so that the their there these this those to we".split())
+
+
 def _lower_first(sentence: str) -> str:
-    return sentence[:1].lower() + sentence[1:] if sentence[:2] != sentence[:2].upper() else sentence
+    """Lower-case a joined sentence's first word only when it is a function word (never a name)."""
+    first = sentence.split(" ", 1)[0]
+    return sentence[:1].lower() + sentence[1:] if first.lower() in _LOWERABLE else sentence
 
 
 def _citations(chosen: list[PositionBrief], context: TurnContext) -> list[str]:
