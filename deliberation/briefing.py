@@ -116,7 +116,9 @@ def mediator_context(
     if source is not None:
         context.relay_source = as_message(source)
         found = [_find_position(deps.scenario, pid) for pid in source.positions]
-        context.relayed_positions = [position_brief(p, deps) for p in found if p is not None and p.id.startswith(f"{source.speaker}.")]
+        context.relayed_positions = [
+            position_brief(p, deps) for p in found if p is not None and p.id.startswith(f"{source.speaker}.")
+        ]
     if step.kind.value == "statement":
         context.agenda = [a.title for a in deps.scenario.protocol.agenda]
     if step.kind.value == "proposal":

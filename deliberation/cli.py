@@ -12,7 +12,7 @@ from pathlib import Path
 from deliberation.config import Settings, get_settings
 from deliberation.errors import DeliberationError
 from deliberation.loader import scenario_ids
-from deliberation.summit import RunResult, SummitOptions, resume_summit, run_batch, run_summit, scenario
+from deliberation.summit import RunResult, SummitOptions, new_run_id, resume_summit, run_batch, run_summit, scenario
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -49,15 +49,15 @@ def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
         seed=args.seed,
     )
     if args.runs == 1:
-        _report(asyncio.run(run_summit(settings, options, out)))
+        run_id = new_run_id(options.seed)
+        print(f"{run_id}: started (if interrupted: deliberation summit --resume {run_id} --out {out})", file=sys.stderr)
+        _report(asyncio.run(run_summit(settings, options, out, run_id=run_id)))
         return 0
     from rich.progress import Progress
 
     with Progress(transient=False) as progress:
         task = progress.add_task(f"{args.runs} summits", total=args.runs)
-        results = asyncio.run(
-            run_batch(settings, options, out, args.runs, args.concurrency, lambda _: progress.advance(task))
-        )
+        results = asyncio.run(run_batch(settings, options, out, args.runs, args.concurrency, lambda _: progress.advance(task)))
     for result in results:
         _report(result)
     return 0

@@ -26,8 +26,8 @@ class Settings(BaseSettings):
     model: str = "offline/extractive"
     """Default litellm model string for every persona."""
 
-    embedding: str = "lexical"
-    """Embedding for retrieval: lexical (offline default), chroma-default, openai, ollama."""
+    embedding: str = "hybrid"
+    """Retrieval: hybrid (offline default: MiniLM + lexical, fused), minilm, lexical, chroma-default, openai, ollama."""
 
     chroma_url: str | None = None
     """Use a Chroma server (chromadb.HttpClient) instead of the embedded index."""
@@ -46,6 +46,9 @@ class Settings(BaseSettings):
 
     max_message_chars: int = 4000
     """Longest message a human may post."""
+
+    max_request_bytes: int = 65_536
+    """Largest request body the API reads; larger ones are refused with 413."""
 
 
 @lru_cache(maxsize=1)

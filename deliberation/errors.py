@@ -61,3 +61,13 @@ class TurnFailed(DeliberationError):
 
 class MalformedOutput(TurnFailed):
     """The model answered, but not with the structured turn it was asked for (retryable)."""
+
+
+class JudgeFailed(DeliberationError):
+    """The LLM judge could not score an utterance: its model call failed or never fit the schema, after retries."""
+
+    http_status = 502
+
+    def __init__(self, utterance_id: str, message: str) -> None:
+        super().__init__(message)
+        self.utterance_id = utterance_id

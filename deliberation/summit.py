@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from deliberation.config import Settings
@@ -86,7 +87,9 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
     return SummitDeps(
         scenario=scenario_,
         steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
-        retriever=_retriever(options.scenario, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url),
+        retriever=_retriever(
+            options.scenario, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url
+        ),
         models={
             pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
             for pid, m in models.items()
@@ -128,9 +131,7 @@ def _started(settings: Settings, deps: SummitDeps, options: SummitOptions, run_i
 TurnCallback = Callable[[Turn], None]
 
 
-async def drive(
-    graph: Any, graph_input: Any, config: dict[str, Any], deps: SummitDeps, on_turn: TurnCallback
-) -> bool:
+async def drive(graph: Any, graph_input: Any, config: RunnableConfig, deps: SummitDeps, on_turn: TurnCallback) -> bool:
     """Stream the graph, handing each new turn to `on_turn`; False when a human seat interrupted it."""
     async for update in graph.astream(graph_input, config, context=deps, stream_mode="updates", durability="sync"):
         for node, value in update.items():
@@ -156,11 +157,18 @@ class _Recorder:
             self.on_turn(turn)
 
 
-async def _run(settings: Settings, options: SummitOptions, out_dir: Path, run_id: str, resume: bool,
-               saver: AsyncSqliteSaver, on_turn: TurnCallback | None) -> RunResult:
+async def _run(
+    settings: Settings,
+    options: SummitOptions,
+    out_dir: Path,
+    run_id: str,
+    resume: bool,
+    saver: AsyncSqliteSaver,
+    on_turn: TurnCallback | None,
+) -> RunResult:
     deps = make_deps(settings, options)
     writer = TranscriptWriter(out_dir / f"{run_id}.jsonl")
-    config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
+    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     graph = build_graph(saver)
     written = 0
     if resume:
@@ -199,9 +207,11 @@ def new_run_id(seed: int) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-s{seed}-{uuid.uuid4().hex[:6]}"
 
 
-async def run_summit(settings: Settings, options: SummitOptions, out_dir: Path, on_turn: TurnCallback | None = None) -> RunResult:
+async def run_summit(
+    settings: Settings, options: SummitOptions, out_dir: Path, on_turn: TurnCallback | None = None, run_id: str | None = None
+) -> RunResult:
     async with checkpointer(settings) as saver:
-        return await _run(settings, options, out_dir, new_run_id(options.seed), False, saver, on_turn)
+        return await _run(settings, options, out_dir, run_id or new_run_id(options.seed), False, saver, on_turn)
 
 
 def options_of(started: RunStarted) -> SummitOptions:
@@ -230,7 +240,11 @@ async def resume_summit(settings: Settings, run_id: str, out_dir: Path, on_turn:
 
 
 async def run_batch(
-    settings: Settings, options: SummitOptions, out_dir: Path, runs: int, concurrency: int,
+    settings: Settings,
+    options: SummitOptions,
+    out_dir: Path,
+    runs: int,
+    concurrency: int,
     on_done: Callable[[RunResult], None] | None = None,
 ) -> list[RunResult]:
     """`runs` summits with seeds seed..seed+runs-1, at most `concurrency` at a time."""

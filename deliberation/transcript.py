@@ -101,8 +101,12 @@ def render_markdown(events: list[Any], source: str, names: dict[str, str]) -> st
     stage = None
     for event in events:
         if isinstance(event, RunStarted):
-            lines += [f"# {event.scenario}: run {event.run_id}", "", f"Seed {event.seed}, models: "
-                      + ", ".join(f"{k}={v}" for k, v in event.models.items()), ""]
+            lines += [
+                f"# {event.scenario}: run {event.run_id}",
+                "",
+                f"Seed {event.seed}, models: " + ", ".join(f"{k}={v}" for k, v in event.models.items()),
+                "",
+            ]
         elif isinstance(event, TurnEvent):
             if event.stage != stage:
                 stage = event.stage
@@ -116,6 +120,10 @@ def render_markdown(events: list[Any], source: str, names: dict[str, str]) -> st
             lines += ["## Outcome", ""]
             lines += [f"- Agreed: {p.text}" for p in event.outcome.agreed] or ["- Agreed: none"]
             lines += [f"- Open: {p.text}" for p in event.outcome.open]
-            lines += ["", f"{event.turns} turns ({event.failed_turns} failed), {event.usage.prompt_tokens} prompt + "
-                      f"{event.usage.completion_tokens} completion tokens, {event.duration_s:.1f} s.", ""]
+            lines += [
+                "",
+                f"{event.turns} turns ({event.failed_turns} failed), {event.usage.prompt_tokens} prompt + "
+                f"{event.usage.completion_tokens} completion tokens, {event.duration_s:.1f} s.",
+                "",
+            ]
     return "\n".join(lines + notes) + "\n"

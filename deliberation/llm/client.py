@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch the price list at import
 
-import litellm  # noqa: E402
-from pydantic import BaseModel, ValidationError  # noqa: E402
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt  # noqa: E402
+import litellm
+from pydantic import BaseModel, ValidationError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from deliberation.errors import MalformedOutput, TurnFailed, UserError  # noqa: E402
-from deliberation.llm import offline  # noqa: E402
-from deliberation.turns import Usage  # noqa: E402
+from deliberation.errors import MalformedOutput, TurnFailed, UserError
+from deliberation.llm import offline
+from deliberation.turns import Usage
 
 litellm.disable_aiohttp_transport = True  # httpx transport: one HTTP stack, visible to respx in tests
 litellm.suppress_debug_info = True
@@ -32,6 +32,10 @@ class ModelConfig:
     retries: int = 2
     temperature: float | None = None
     seed: int | None = None
+    api_base: str | None = None
+    """OpenAI-compatible endpoint; None means litellm's default (or OPENAI_API_BASE)."""
+    api_key: str | None = field(default=None, repr=False)
+    """Provider key; None means litellm reads it from the environment."""
 
 
 def check_model(model: str) -> None:
@@ -71,6 +75,10 @@ async def _call_once(config: ModelConfig, messages: list[dict[str, str]], schema
         extra["temperature"] = config.temperature
     if config.seed is not None and not config.model.startswith(f"{offline.PROVIDER}/"):
         extra["seed"] = config.seed
+    if config.api_base is not None:
+        extra["api_base"] = config.api_base
+    if config.api_key is not None:
+        extra["api_key"] = config.api_key
     try:
         response = await litellm.acompletion(
             model=config.model,

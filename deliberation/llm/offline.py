@@ -116,7 +116,36 @@ def _answer_points(context: TurnContext, bank: dict[str, Any], rng: random.Rando
     )
 
 
-_LOWERABLE = frozenset("a an and as at by for if in it its my no not on our so that the their there these this those to we".split())
+_LOWERABLE = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "if",
+        "in",
+        "it",
+        "its",
+        "my",
+        "no",
+        "not",
+        "on",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "those",
+        "to",
+        "we",
+    ]
+)
 
 
 def _lower_first(sentence: str) -> str:
@@ -133,7 +162,6 @@ def _citations(chosen: list[PositionBrief], context: TurnContext) -> list[str]:
 
 
 def _mediator_turn(context: TurnContext, bank: dict[str, Any], rng: random.Random) -> TurnOutput:
-    names = context.names
     if context.kind == Kind.statement and context.news:
         return TurnOutput(content=_fill(bank["news"], news=context.news.rstrip(".")))
     if context.kind == Kind.statement:
@@ -172,7 +200,9 @@ def _relay(context: TurnContext, bank: dict[str, Any], rng: random.Random) -> Tu
 
 def _summary(context: TurnContext, bank: dict[str, Any]) -> TurnOutput:
     parties = [pid for pid in context.names if pid != context.persona]
-    agreed = [p.text.rstrip(".") for p in context.points if all(p.answers.get(x) and p.answers[x].answer == "accept" for x in parties)]
+    agreed = [
+        p.text.rstrip(".") for p in context.points if all(p.answers.get(x) and p.answers[x].answer == "accept" for x in parties)
+    ]
     open_points = [p.text.rstrip(".") for p in context.points if p.text.rstrip(".") not in agreed]
     parts = [_fill(bank["summary_agreed"], points="; ".join(agreed)) if agreed else bank["summary_none_agreed"]]
     if open_points:

@@ -17,7 +17,14 @@ from deliberation.turns import Kind, Turn
 def _briefing_step(deps: SummitDeps, cursor: int) -> Step:
     """News is briefed within the current stage, to every party at once."""
     at = deps.steps[min(cursor, len(deps.steps) - 1)]
-    return Step(index=-1, stage=at.stage, round=at.round, speaker=deps.scenario.mediator, kind=Kind.statement, audience=deps.scenario.parties)
+    return Step(
+        index=-1,
+        stage=at.stage,
+        round=at.round,
+        speaker=deps.scenario.mediator,
+        kind=Kind.statement,
+        audience=deps.scenario.parties,
+    )
 
 
 async def mediator_node(state: SummitState, runtime: Runtime[SummitDeps]) -> dict[str, Any]:

@@ -35,8 +35,13 @@ class SeatReply(TypedDict, total=False):
 async def _human_turn(step: Step, task: PartyTask, seen: list[Turn]) -> Turn | None:
     incoming = next((t for t in reversed(seen) if t.speaker != step.speaker), None)
     reply: SeatReply = interrupt(
-        {"seat": step.speaker, "turn": task["turn"], "stage": step.stage.value, "kind": step.kind.value,
-         "prompt": incoming.content if incoming else ""}
+        {
+            "seat": step.speaker,
+            "turn": task["turn"],
+            "stage": step.stage.value,
+            "kind": step.kind.value,
+            "prompt": incoming.content if incoming else "",
+        }
     )
     action = reply.get("action", "post")
     if action == "stand_in":

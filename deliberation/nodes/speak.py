@@ -30,7 +30,10 @@ def messages_for(deps: SummitDeps, context: TurnContext) -> list[dict[str, str]]
         is_mediator=context.is_mediator,
         schema=_schema(),
     )
-    return [{"role": "system", "content": system}, {"role": "user", "content": render(deps.prompts_dir, "turn.j2", context=context)}]
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": render(deps.prompts_dir, "turn.j2", context=context)},
+    ]
 
 
 def _citations(deps: SummitDeps, ids: list[str]) -> list[Citation]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -21,7 +22,7 @@ def _bucket(feature: str) -> int:
 
 def _features(text: str) -> Counter[int]:
     tokens = terms(text)
-    grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    grams = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
     return Counter(_bucket(g) for g in grams)
 
 
@@ -44,7 +45,7 @@ class LexicalEmbedding(EmbeddingFunction[Documents]):
         return cls([math.log(1 + (n + 1) / (document_frequency[i] + 1)) for i in range(DIMENSIONS)])
 
     def __call__(self, input: Documents) -> Embeddings:
-        return [self._vector(text) for text in input]
+        return [self._vector(text) for text in input]  # type: ignore[misc]  # chroma accepts plain float lists
 
     def _vector(self, text: str) -> list[float]:
         vector = [0.0] * DIMENSIONS
@@ -68,13 +69,17 @@ class LexicalEmbedding(EmbeddingFunction[Documents]):
         return LexicalEmbedding(config["idf"])
 
 
-EMBEDDINGS = ("lexical", "chroma-default", "openai", "ollama")
+EMBEDDINGS = ("minilm", "lexical", "chroma-default", "openai", "ollama")
 
 
 def make_embedding(name: str, corpus: list[str]) -> EmbeddingFunction[Documents]:
     """The embedding named in settings; the real ones need network or a local server."""
     if name == "lexical":
         return LexicalEmbedding.fit(corpus)
+    if name == "minilm":
+        from deliberation.retrieval.minilm import MiniLMEmbedding
+
+        return MiniLMEmbedding()
     from chromadb.utils import embedding_functions as ef
 
     if name == "chroma-default":

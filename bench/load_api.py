@@ -1,0 +1,150 @@
+"""Load: N concurrent classroom debates against the offline engine over a real uvicorn on loopback.
+
+Each debate has one human seat (kabul) played by a bot that answers whenever the talks wait for it, a
+teacher stream that drops and resumes with Last-Event-ID halfway, and checks that the teacher saw every
+turn exactly once. Prints p50/p95 of post latency and of event delivery (post sent -> its turn event).
+
+    python bench/load_api.py [--debates 50] [--rounds 1] [--embedding lexical]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import httpx
+import uvicorn
+
+from api.main import create_app
+from deliberation.config import Settings
+
+
+@dataclass
+class Result:
+    post_s: list[float] = field(default_factory=list)
+    delivery_s: list[float] = field(default_factory=list)
+    lost: int = 0
+    duplicated: int = 0
+    turns: int = 0
+
+
+async def sse(response: httpx.Response) -> AsyncIterator[tuple[str, str | None, dict[str, Any]]]:
+    event, ident, data = "message", None, ""
+    async for line in response.aiter_lines():
+        if line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("id:"):
+            ident = line[3:].strip()
+        elif line.startswith("data:"):
+            data += line[5:].strip()
+        elif not line and data:
+            yield event, ident, json.loads(data)
+            event, ident, data = "message", None, ""
+
+
+async def teacher_ids(client: httpx.AsyncClient, url: str, token: str) -> list[int]:
+    """Every turn id the teacher receives, dropping the stream after 5 turns and resuming from the last id."""
+    ids: list[int] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    for resume in (False, True):
+        if resume:
+            headers["Last-Event-ID"] = str(ids[-1] if ids else 0)
+        async with client.stream("GET", url, headers=headers) as response:
+            async for event, ident, data in sse(response):
+                if event == "turn" and ident is not None:
+                    ids.append(int(ident))
+                    if not resume and len(ids) == 5:
+                        break
+                if event == "status" and data["status"] == "ended":
+                    return ids
+    return ids
+
+
+async def seat_bot(client: httpx.AsyncClient, debate: dict[str, Any], result: Result) -> None:
+    url, token = f"/v1/debates/{debate['id']}", debate["seat_tokens"]["kabul"]
+    headers = {"Authorization": f"Bearer {token}"}
+    sent_at: float | None = None
+    async with client.stream("GET", f"{url}/events", headers=headers) as response:
+        async for event, _, data in sse(response):
+            if event == "status" and data["status"] == "ended":
+                return
+            if event == "status" and data["waiting_for"] == "kabul" and sent_at is None:
+                sent_at = time.perf_counter()
+                answer = {"content": "Kabul answers through the mediator."}
+                posted = await client.post(f"{url}/messages", headers=headers, json=answer)
+                result.post_s.append(time.perf_counter() - sent_at)
+                if posted.status_code != 202:
+                    sent_at = None  # a stale status; the next one will say whose turn it is
+            if event == "turn" and data["speaker"] == "kabul" and data["human"] and sent_at is not None:
+                result.delivery_s.append(time.perf_counter() - sent_at)
+                sent_at = None
+
+
+async def one(client: httpx.AsyncClient, rounds: int, result: Result) -> None:
+    created = (await client.post("/v1/debates", json={"seats": {"kabul": "human"}, "rounds": rounds})).json()
+    teacher = {"Authorization": f"Bearer {created['teacher_token']}"}
+    stream = asyncio.create_task(teacher_ids(client, f"/v1/debates/{created['id']}/events", created["teacher_token"]))
+    bot = asyncio.create_task(seat_bot(client, created, result))
+    await asyncio.sleep(0.05)  # let both streams subscribe before the talks start
+    await client.post(f"/v1/debates/{created['id']}/start", headers=teacher)
+    ids, _ = await asyncio.gather(stream, bot)
+    total = (await client.get(f"/v1/debates/{created['id']}", headers=teacher)).json()["turns"]
+    result.turns += total
+    result.lost += len(set(range(1, total + 1)) - set(ids))
+    result.duplicated += len(ids) - len(set(ids))
+
+
+def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else (values[0] * 1000 if values else 0.0)
+
+
+async def main(args: argparse.Namespace) -> int:
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="load-api-")), embedding=args.embedding)
+    server, base = serve(settings)
+    result = Result()
+    began = time.perf_counter()
+    limits = httpx.Limits(max_connections=4 * args.debates + 10)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        await client.post("/v1/debates", json={"rounds": 0})  # build the retrieval index once, outside the timing
+        began = time.perf_counter()
+        await asyncio.gather(*(one(client, args.rounds, result) for _ in range(args.debates)))
+    elapsed = time.perf_counter() - began
+    server.should_exit = True
+    print(f"{args.debates} debates, {result.turns} turns in {elapsed:.1f} s ({result.turns / elapsed:.0f} turns/s)")
+    for name, values in (("post latency", result.post_s), ("event delivery", result.delivery_s)):
+        print(f"{name:<17} p50 {pct(values, 50):7.1f} ms   p95 {pct(values, 95):7.1f} ms   (n={len(values)})")
+    print(f"teacher streams   lost {result.lost}   duplicated {result.duplicated}")
+    return 1 if result.lost or result.duplicated else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--debates", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--embedding", default="lexical", help="retrieval embedding (the settings default is slower to build)")
+    sys.exit(asyncio.run(main(parser.parse_args())))
