@@ -1,0 +1,30 @@
+"""The labelled faithfulness set: utterances with a label, a failure kind and a dev/test split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel
+
+from evals.types import Utterance
+
+DATA = Path(__file__).parent / "data" / "faithfulness"
+
+
+class Case(Utterance):
+    label: Literal["faithful", "unfaithful"]
+    kind: str | None = None
+    tags: list[str] = []
+    split: Literal["dev", "test"]
+
+
+class CaseSet(BaseModel):
+    scenario: str
+    cases: list[Case]
+
+
+def load_cases(scenario: str, path: Path | None = None) -> CaseSet:
+    source = path or DATA / f"{scenario}.yaml"
+    return CaseSet.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
