@@ -10,9 +10,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from deliberation.config import Settings, get_settings
-from deliberation.errors import DeliberationError
+from deliberation.errors import DeliberationError, NotFound, UserError
 from deliberation.loader import scenario_ids
-from deliberation.summit import RunResult, SummitOptions, new_run_id, resume_summit, run_batch, run_summit, scenario
+from deliberation.summit import (
+    RunResult,
+    SummitOptions,
+    make_deps,
+    new_run_id,
+    resume_summit,
+    run_batch,
+    run_summit,
+    scenario,
+)
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -27,6 +36,11 @@ def _persona_models(values: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
+def _topics(value: str | None) -> list[str] | None:
+    topics = [t.strip() for t in (value or "").split(",") if t.strip()]
+    return topics or None
+
+
 def _report(result: RunResult) -> None:
     outcome = result.finished.outcome
     print(
@@ -37,6 +51,8 @@ def _report(result: RunResult) -> None:
 
 def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: is a file; give a folder for the transcripts")
     if args.resume:
         _report(asyncio.run(resume_summit(settings, args.resume, out)))
         return 0
@@ -45,9 +61,10 @@ def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
         model=args.model,
         persona_models=_persona_models(args.persona_model),
         rounds=args.rounds,
-        topics=args.topics.split(",") if args.topics else None,
+        topics=_topics(args.topics),
         seed=args.seed,
     )
+    make_deps(settings, options)  # fail on bad names before announcing a run or drawing progress
     if args.runs == 1:
         run_id = new_run_id(options.seed)
         print(f"{run_id}: started (if interrupted: deliberation summit --resume {run_id} --out {out})", file=sys.stderr)
@@ -64,7 +81,11 @@ def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
-    for scenario_id in scenario_ids(settings.scenarios_dir):
+    ids = scenario_ids(settings.scenarios_dir)
+    if not ids:
+        where = settings.scenarios_dir
+        raise NotFound(f"no scenarios in {where}: set DELIBERATION_SCENARIOS_DIR to a folder of <id>/scenario.yaml")
+    for scenario_id in ids:
         loaded = scenario(settings, scenario_id)
         print(f"{loaded.id}: {loaded.title}")
         for pid in loaded.participants:

@@ -178,6 +178,10 @@ async def _run(
     recorder = _Recorder(writer, written, on_turn)
     if resume:  # turns checkpointed but not yet written when the run stopped
         state = await graph.aget_state(config, subgraphs=False)
+        if state.created_at is None:
+            raise NotFound(
+                f"run {run_id}: no checkpoint in {settings.data_dir}; resume with the DELIBERATION_DATA_DIR it was started with"
+            )
         for turn in (state.values or {}).get("turns", []):
             recorder(Turn.model_validate(turn))
     began = time.monotonic()

@@ -12,7 +12,7 @@ NEGATORS = frozenset(
 # "without" negates ("without recognition") except in phrases that name a format ("without intermediaries").
 NOT_NEGATING = re.compile(
     r"\b(?:without|with no|no) (?:a |the |any )?(?:intermediar\w+|mediator|mediation|delay|preconditions|middlem[ae]n|"
-    r"go-between|exception|me|us)\b|^no,\s",
+    r"go-between|exception|conditions|reservations?|hesitation|delay|me|us)\b|^no,\s",
     re.I,
 )
 NEGATING_PHRASES = re.compile(
@@ -120,3 +120,11 @@ PARTY_VOICE = re.compile(
     r"allies|partners in)\b",
     re.I,
 )
+PROCEDURAL = re.compile(r"\b(?:turn to|move to|move on to|agenda|next item|question of|on the subject of|let us take up)\b", re.I)
+LIST_MARKER = re.compile(r"\(\d{1,2}\)|^\s*\d{1,2}[.)]\s", re.M)
+# Words of talking about talk: a report made only of them reveals nothing.
+DISCOURSE = frozenset(
+    "report note take posit stand view messag say said tell told hear heard convey chang word point answer respond respons "
+    "repli repeat remain clear made make also let".split()
+)
+QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")

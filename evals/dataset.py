@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from evals.types import Utterance
 
@@ -16,7 +16,7 @@ DATA = Path(__file__).parent / "data" / "faithfulness"
 class Case(Utterance):
     label: Literal["faithful", "unfaithful"]
     kind: str | None = None
-    tags: list[str] = []
+    tags: list[str] = Field(default_factory=list)
     split: Literal["dev", "test"]
 
 

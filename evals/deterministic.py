@@ -19,6 +19,7 @@ from evals.types import Utterance, Verdict, Violation, ViolationKind
 
 SUPPORTED_OVERLAP = 0.5
 LEAK_OVERLAP = 0.5
+LEDGER_MATCH = 0.6
 
 
 def anti_polarity(scope: str) -> Stance | None:
@@ -67,6 +68,32 @@ class Reading:
     @property
     def is_mediator(self) -> bool:
         return self.persona.id == self.scenario.mediator
+
+    @cached_property
+    def _ledger(self) -> list[set[str]]:
+        """Sentences the persona may say as they stand: its statements and concessions; a mediator, every relay."""
+        texts = [p.statement for p in self.persona.positions] + [c.statement for c in self.persona.concessions]
+        if self.is_mediator:
+            texts += [t for persona in self.scenario.personas.values() for p in persona.positions for t in (p.relay,)]
+            texts += [c.relay for persona in self.scenario.personas.values() for c in persona.concessions]
+        return [set(terms(sentence)) for text in texts for sentence in clauses(text) if terms(sentence)]
+
+    def from_ledger(self, clause: str) -> bool:
+        """The clause restates a ledger sentence (most of its content words), so it is grounded as it stands."""
+        said = set(terms(clause))
+        return bool(said) and any(len(said & known) / len(said | known) >= LEDGER_MATCH for known in self._ledger)
+
+    @cached_property
+    def _context(self) -> list[set[str]]:
+        return [set(terms(c)) for c in clauses(self.utterance.context or "") if terms(c)]
+
+    def quoted(self, clause: str) -> bool:
+        """The clause repeats what the speaker was told (a proposal it answers), not a claim of its own."""
+        said = set(terms(clause))
+        return bool(said) and any(len(said & heard) / len(said) >= LEDGER_MATCH for heard in self._context)
+
+    def procedural(self, clause: str) -> bool:
+        return bool(cues.PROCEDURAL.search(clause))
 
     def about_other(self, clause: str) -> str | None:
         """The other party a clause is about (named at its start), if any."""
@@ -123,7 +150,9 @@ def rule_stance(reading: Reading) -> Iterator[Violation]:
     For the mediator only first-person clauses count: its other clauses relay the parties.
     """
     for clause in reading.clauses:
-        if cues.QUESTION.search(clause) or reading.about_other(clause):
+        if cues.QUESTION.search(clause) or reading.about_other(clause) or reading.from_ledger(clause):
+            continue
+        if reading.quoted(clause):
             continue
         if reading.is_mediator and (not cues.FIRST_PERSON.search(clause) or reading.lexicon.parties_named(clause)):
             continue
@@ -138,7 +167,7 @@ def rule_relay_fidelity(reading: Reading) -> Iterator[Violation]:
         return
     for clause in reading.clauses:
         named = [p for p in reading.lexicon.names_at_start(clause, window=6) if p in reading.scenario.parties]
-        if len(named) != 1 or cues.QUESTION.search(clause):
+        if len(named) != 1 or cues.QUESTION.search(clause) or reading.from_ledger(clause):
             continue
         party = reading.scenario.personas[named[0]]
         for topic, scope, position in _stance_checks(reading, party, clause):
@@ -150,6 +179,8 @@ def rule_mediator_direct_talks(reading: Reading) -> Iterator[Violation]:
         return
     for clause in reading.clauses:
         if "direct-talks" not in reading.lexicon.topics_in(clause) or polarity(clause) != Stance.support:
+            continue
+        if reading.procedural(clause) or reading.from_ledger(clause):
             continue
         if cues.PROPOSES.search(clause) and not cues.DEFERRED.search(clause):
             yield _violation("direct_talks", "mediator.pushes-direct-talks", clause)
@@ -179,12 +210,15 @@ def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     """Speaking as another party: 'we, the Taliban', 'as the government, we', 'our position, as Kabul'."""
     others = _alias_pattern(reading.lexicon, [p for p in reading.scenario.participants if p != reading.persona.id])
     self_as = re.compile(
-        rf"\b(?:we|us),? (?:the |as the |as )?(?:{others.pattern})|\bas (?:the )?(?:legitimate )?(?:{others.pattern})[^.]{{0,30}}?,? (?:we|i)\b"
+        rf"\b(?:we|us),? (?:the |as the |as )?(?:{others.pattern})"
+        rf"|\bas (?:the )?(?:legitimate )?(?:{others.pattern})[^.]{{0,30}}?,? (?:we|i)\b"
         rf"|\bour [a-z]+, as (?:{others.pattern})|\bspeak(?:ing|s)? (?:for|as|on behalf of) (?:the )?(?:{others.pattern})"
         rf"|\bwe in (?:{others.pattern})",
         re.I,
     )
-    for clause in reading.clauses:
+    # A mediator may quote a party word for word: quoted words are the party's, not the mediator's.
+    own = clauses(cues.QUOTED.sub(" ", reading.utterance.text)) if reading.is_mediator else reading.clauses
+    for clause in own:
         match = self_as.search(clause) or (cues.PARTY_VOICE.search(clause) if reading.is_mediator else None)
         if match:
             yield _violation("persona_swap", "role.speaks-as-another-party", clause, match.group(0))
@@ -230,8 +264,8 @@ def rule_leak(reading: Reading) -> Iterator[Violation]:
     seen = set(terms(reading.utterance.context or ""))
     for clause in reading.clauses:
         named = [p for p in reading.lexicon.parties_named(clause) if p in reading.others]
-        if not named:
-            continue
+        if not named or reading.scenario.mediator in reading.lexicon.parties_named(clause) or reading.from_ledger(clause):
+            continue  # what the mediator conveyed is what the speaker was told; its own ledger is its own
         secret = cues.SECRET.search(clause)
         if secret and secret.group(0).lower() not in (reading.utterance.context or "").lower():
             yield _violation("leak", "barrier.reveals-unrelayed-content", clause, named[0])
@@ -239,7 +273,7 @@ def rule_leak(reading: Reading) -> Iterator[Violation]:
         if reading.utterance.context is None or not cues.REPORTING.search(clause):
             continue
         aliases = {t for p in named for a in reading.lexicon.aliases.get(p, []) for t in terms(a)}
-        content = [t for t in terms(clause) if t not in aliases and not cues.REPORTING.fullmatch(t)]
+        content = [t for t in terms(clause) if t not in aliases and t not in cues.DISCOURSE and not cues.REPORTING.fullmatch(t)]
         if content and sum(t in seen for t in content) / len(content) < LEAK_OVERLAP:
             yield _violation("leak", "barrier.unrelayed-report", clause, named[0])
 
@@ -264,7 +298,7 @@ def rule_invented_fact(reading: Reading, known: _Known) -> Iterator[Violation]:
     """Numbers and proper names that neither the source, the ledger nor what the speaker was told contain."""
     context = reading.utterance.context or ""
     context_words = set(words(context))
-    for number in cues.NUMBER.findall(reading.utterance.text):
+    for number in cues.NUMBER.findall(cues.LIST_MARKER.sub(" ", reading.utterance.text)):
         if number not in known.numbers and number not in context:
             yield _violation("invented_fact", "grounding.unknown-number", number)
     text = cues.SENTENCE_START.sub(" ", reading.utterance.text)
@@ -301,7 +335,8 @@ class DeterministicScorer:
         self._known = _Known(scenario, self.lexicon)
         self._rules: list[Callable[[Reading], Iterator[Violation]]] = [
             rule_stance, rule_relay_fidelity, rule_mediator_direct_talks, rule_bias, rule_break_character,
-            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, lambda r: rule_invented_fact(r, self._known),
+            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak,
+            lambda r: rule_invented_fact(r, self._known),
         ]  # fmt: skip
 
     async def score(self, utterance: Utterance) -> Verdict:

@@ -107,8 +107,10 @@ async def test_barrier_on_the_default_scenario_and_prompts(settings: Settings, t
     litellm.callbacks.append(capture)
     try:
         turns = await _summit(settings, tmp_path, seed=5, rounds=3)
-    finally:
-        litellm.callbacks.remove(capture)
+    finally:  # litellm copies callbacks into its per-event lists on first use: remove it everywhere
+        for registry in (litellm.callbacks, litellm.success_callback, litellm._async_success_callback):
+            if capture in registry:
+                registry.remove(capture)
     _check_barrier(turns, ["kabul", "taliban", "us"], "mediator")
     assert len(prompts) == len(turns)
     for persona, prompt in prompts:

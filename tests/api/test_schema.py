@@ -1,0 +1,24 @@
+"""Schemathesis against the app's OpenAPI schema, in process: no generated input may cause a 5xx."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from api.main import create_app
+from deliberation.config import PROJECT_ROOT, Settings
+
+# Collected at import (schemathesis' fixture loader does not run on pytest 9), so a data dir of its own.
+_TMP = tempfile.TemporaryDirectory(prefix="deliberation-schema-")
+_DATA = Path(_TMP.name) / "data"
+_APP = create_app(Settings(data_dir=_DATA, scenarios_dir=PROJECT_ROOT / "personas", embedding="lexical"))
+schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors(case: schemathesis.Case) -> None:
+    case.call_and_validate(checks=[schemathesis.checks.not_a_server_error])
