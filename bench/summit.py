@@ -49,7 +49,11 @@ def canned(body: dict[str, Any]) -> dict[str, Any]:
         "created": 0,
         "model": body["model"],
         "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
     }
 
 
@@ -79,8 +83,10 @@ async def overhead(settings: Settings, model: str, out: Path) -> list[float]:
     await _timed_run(settings, model, out)  # warm-up: builds the index, imports litellm's provider modules
     runs = [await _timed_run(settings, model, out) for _ in range(REPEATS)]
     failed = sum(f for _, _, f in runs)
-    print(f"  {model:<20}{statistics.median(r[0] for r in runs):>9.1f}{min(r[0] for r in runs):>8.1f}"
-          f"{max(r[0] for r in runs):>8.1f}{runs[0][1]:>7}{failed:>8}")
+    print(
+        f"  {model:<20}{statistics.median(r[0] for r in runs):>9.1f}{min(r[0] for r in runs):>8.1f}"
+        f"{max(r[0] for r in runs):>8.1f}{runs[0][1]:>7}{failed:>8}"
+    )
     return [r[0] for r in runs]
 
 
@@ -123,9 +129,13 @@ def throughput(settings: Settings, out: Path) -> None:
 def main() -> None:
     os.environ["OPENAI_API_BASE"], os.environ["OPENAI_API_KEY"] = API_BASE, "bench"  # litellm's OpenAI path -> respx
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp) / "data", scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts")
+        settings = Settings(
+            data_dir=Path(tmp) / "data", scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts"
+        )
         out = Path(tmp) / "runs"
-        print(f"orchestration per turn ({SCENARIO}, rounds=3, embedding={settings.embedding}; median of {REPEATS} after 1 warm-up)")
+        print(
+            f"orchestration per turn ({SCENARIO}, rounds=3, embedding={settings.embedding}; median of {REPEATS} after 1 warm-up)"
+        )
         print(f"  {'model':<20}{'ms/turn':>9}{'min':>8}{'max':>8}{'turns':>7}{'failed':>8}")
         with MockProvider().router:
             asyncio.run(overhead(settings, MOCKED, out))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -34,13 +35,14 @@ async def mediator_node(state: SummitState, runtime: Runtime[SummitDeps]) -> dic
     number = len(turns) + 1
     if state.get("news"):
         step = _briefing_step(deps, cursor)
-        context = mediator_context(deps, step, turns, {}, {}, number)
+        context = await asyncio.to_thread(mediator_context, deps, step, turns, {}, {}, number)
         context.news = " ".join(state["news"])
         turn = await speak(deps, step, context, None)
         return {"turns": [turn.model_dump(mode="json")], "news": None}
     step = deps.steps[cursor]
     step_turns = state.get("step_turns", {})
-    context = mediator_context(deps, step, turns, step_turns, state.get("text", {}), number)
+    # Retrieval is CPU-bound (embedding the query): off the event loop so concurrent talks keep streaming.
+    context = await asyncio.to_thread(mediator_context, deps, step, turns, step_turns, state.get("text", {}), number)
     relayed = step_turns.get(str(step.relay_of)) if step.relay_of is not None else None
     turn = await speak(deps, step, context, relayed)
     update: dict[str, Any] = {

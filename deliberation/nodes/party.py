@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypedDict
 
 from langgraph.runtime import Runtime
@@ -57,7 +58,7 @@ async def party_node(task: PartyTask, runtime: Runtime[SummitDeps]) -> dict[str,
     seen = [Turn.model_validate(t) for t in task["seen"]]
     turn = await _human_turn(step, task, seen) if step.speaker in deps.human_seats else None
     if turn is None:
-        context = party_context(deps, step, seen, task["turn"])
+        context = await asyncio.to_thread(party_context, deps, step, seen, task["turn"])
         turn = await speak(deps, step, context, None)
     update: dict[str, Any] = {
         "turns": [turn.model_dump(mode="json")],

@@ -87,7 +87,7 @@ def test_scenarios_in_an_empty_folder_says_where_it_looked(run: Run, use_dirs: C
     ],
 )
 def test_a_bad_summit_request_exits_2_with_one_line(run: Run, tmp_path: Path, argv: list[str], names: list[str]) -> None:
-    code, out, err = run("summit", "--out", str(tmp_path / "runs"), *argv)
+    code, _, err = run("summit", "--out", str(tmp_path / "runs"), *argv)
     assert code == 2
     if err.startswith("usage:"):  # argparse's own errors lead with the usage line
         err = err.split("\n", 1)[1]
