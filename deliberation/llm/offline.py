@@ -71,7 +71,8 @@ def _party_turn(context: TurnContext, bank: dict[str, Any], rng: random.Random) 
     else:
         lead = _fill(rng.choice(bank["reply_question"]), topic=context.topic.title if context.topic else "this")
     body = [p.statement for p in chosen]
-    text = " ".join([lead, body[0], *(f"{rng.choice(bank['connective'])} {_lower_first(s)}" for s in body[1:])])
+    names = _proper_nouns(context)
+    text = " ".join([lead, body[0], *(f"{rng.choice(bank['connective'])} {_lower_first(s, names)}" for s in body[1:])])
     return TurnOutput(
         content=text,
         citations=_citations(chosen, context),
@@ -88,21 +89,21 @@ def _relayed_party(context: TurnContext) -> str | None:
 
 def _answer_points(context: TurnContext, bank: dict[str, Any], rng: random.Random) -> TurnOutput:
     answers, sentences, used = [], [], []
-    for point in context.points:
+    for number, point in enumerate(context.points, start=1):
         concession = next((c for c in context.concessions if c.topic == point.topic), None)
         position = next((p for p in context.positions if p.topic == point.topic), None)
         stance = concession.to if concession else (position.stance if position else None)
         title = point.text.rstrip(".")
         if stance == "support":
             answers.append(PointAnswer(point=point.id, answer="accept"))
-            sentences.append(_fill(bank["accept"], point=title))
+            sentences.append(_fill(bank["accept"], point=title, number=str(number)))
         elif stance == "oppose":
             answers.append(PointAnswer(point=point.id, answer="reject"))
-            sentences.append(_fill(bank["reject"], point=title))
+            sentences.append(_fill(bank["reject"], point=title, number=str(number)))
         else:
             amendment = concession.statement if concession else (position.statement if position else bank["no_position"])
             answers.append(PointAnswer(point=point.id, answer="amend", amendment=amendment))
-            sentences.append(_fill(bank["amend"], point=title, amendment=amendment))
+            sentences.append(_fill(bank["amend"], point=title, number=str(number), amendment=amendment))
         if position and stance != "support":
             sentences.append(position.statement)
             used.append(position)
@@ -116,42 +117,19 @@ def _answer_points(context: TurnContext, bank: dict[str, Any], rng: random.Rando
     )
 
 
-_LOWERABLE = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "as",
-        "at",
-        "by",
-        "for",
-        "if",
-        "in",
-        "it",
-        "its",
-        "my",
-        "no",
-        "not",
-        "on",
-        "our",
-        "so",
-        "that",
-        "the",
-        "their",
-        "there",
-        "these",
-        "this",
-        "those",
-        "to",
-        "we",
-    ]
-)
+_CAPITALISED = re.compile(r"(?<=[a-z,;:] )[A-Z][\w’']*")
 
 
-def _lower_first(sentence: str) -> str:
-    """Lower-case a joined sentence's first word only when it is a function word (never a name)."""
-    first = sentence.split(" ", 1)[0]
-    return sentence[:1].lower() + sentence[1:] if first.lower() in _LOWERABLE else sentence
+def _proper_nouns(context: TurnContext) -> set[str]:
+    """Words the persona's own material capitalises mid-sentence (names), so joining never lower-cases them."""
+    texts = [p.statement + " " + p.relay for p in context.positions] + [p.text for p in context.passages]
+    return {w.split("’")[0].split("'")[0] for text in [*texts, *context.names.values()] for w in _CAPITALISED.findall(text)}
+
+
+def _lower_first(sentence: str, names: set[str]) -> str:
+    """Lower-case a joined sentence's first letter unless its first word is a name."""
+    first = re.split(r"[\s’',]", sentence, maxsplit=1)[0]
+    return sentence if first in names or first.isupper() else sentence[:1].lower() + sentence[1:]
 
 
 def _citations(chosen: list[PositionBrief], context: TurnContext) -> list[str]:
