@@ -9,32 +9,16 @@ import asyncio
 import json
 import re
 from pathlib import Path
-from typing import Any
 
-import litellm
 import pytest
-from litellm.integrations.custom_logger import CustomLogger
 
 from deliberation.config import PROJECT_ROOT, Settings
 from deliberation.graph import build_graph
 from deliberation.summit import SummitOptions, run_summit
+from tests.prompt_capture import CONTEXT, captured_prompts
 from tests.snapshot import assert_snapshot
 
 PERSONAS = ["mediator", "kabul", "taliban", "us"]
-_CONTEXT = re.compile(r"(<context>\s*)(\{.*\})(\s*</context>)", re.DOTALL)
-
-
-class FirstPrompts(CustomLogger):
-    """The messages of the first call each persona makes, as litellm sent them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_persona: dict[str, list[dict[str, str]]] = {}
-
-    async def async_log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        messages = kwargs["messages"]
-        persona = json.loads(_CONTEXT.search(messages[-1]["content"]).group(2))["persona"]  # type: ignore[union-attr]
-        self.by_persona.setdefault(persona, messages)
 
 
 def readable(messages: list[dict[str, str]]) -> str:
@@ -43,7 +27,7 @@ def readable(messages: list[dict[str, str]]) -> str:
     def indent(match: re.Match[str]) -> str:
         return match.group(1) + json.dumps(json.loads(match.group(2)), indent=1, ensure_ascii=False) + match.group(3)
 
-    return "\n".join(f"===== {m['role']} =====\n{_CONTEXT.sub(indent, m['content'])}\n" for m in messages)
+    return "\n".join(f"===== {m['role']} =====\n{CONTEXT.sub(indent, m['content'])}\n" for m in messages)
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +37,14 @@ def first_prompts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[di
     settings = Settings(
         data_dir=tmp / "data", scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts", embedding="lexical"
     )
-    capture = FirstPrompts()
-    litellm.callbacks.append(capture)
-    try:
+    with captured_prompts() as capture:
         options = SummitOptions(scenario="afghanistan", seed=0, rounds=0)
         asyncio.run(run_summit(settings, options, tmp / "runs", run_id="snapshot"))
-    finally:
-        litellm.callbacks.remove(capture)
-    assert sorted(capture.by_persona) == sorted(PERSONAS)
-    return capture.by_persona
+    first: dict[str, list[dict[str, str]]] = {}
+    for persona, messages in capture.calls:
+        first.setdefault(persona, messages)
+    assert sorted(first) == sorted(PERSONAS)
+    return first
 
 
 def test_graph_shape() -> None:

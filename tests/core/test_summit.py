@@ -15,6 +15,7 @@ from deliberation.config import Settings
 from deliberation.summit import SummitOptions, resume_summit, run_summit
 from deliberation.transcript import RunFinished, RunStarted, TurnEvent, read_events, turns_of
 from deliberation.turns import Kind, Turn
+from tests.prompt_capture import captured_prompts
 
 
 async def _summit(settings: Settings, out: Path, **options: Any) -> list[Turn]:
@@ -92,25 +93,9 @@ async def test_barrier_holds_on_generated_talks(
 
 async def test_barrier_on_the_default_scenario_and_prompts(settings: Settings, tmp_path: Path) -> None:
     """What reaches a party's model holds only its own channel: another party's words never appear."""
-    import litellm
-    from litellm.integrations.custom_logger import CustomLogger
-
-    prompts: list[tuple[str, str]] = []
-
-    class Capture(CustomLogger):
-        async def async_log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
-            user = kwargs["messages"][-1]["content"]
-            persona = json.loads(user.split("<context>", 1)[1].split("</context>", 1)[0])["persona"]
-            prompts.append((persona, user))
-
-    capture = Capture()
-    litellm.callbacks.append(capture)
-    try:
+    with captured_prompts() as capture:
         turns = await _summit(settings, tmp_path, seed=5, rounds=3)
-    finally:  # litellm copies callbacks into its per-event lists on first use: remove it everywhere
-        for registry in (litellm.callbacks, litellm.success_callback, litellm._async_success_callback):
-            if capture in registry:
-                registry.remove(capture)
+    prompts = [(persona, messages[-1]["content"]) for persona, messages in capture.calls]
     _check_barrier(turns, ["kabul", "taliban", "us"], "mediator")
     assert len(prompts) == len(turns)
     for persona, prompt in prompts:
