@@ -17,7 +17,8 @@ NOT_NEGATING = re.compile(
 )
 NEGATING_PHRASES = re.compile(
     r"\b(?:rule[sd]? out|ruling out|out of the question|under no circumstances|no longer|off the table|"
-    r"withdraw\w*|draw(?:s|ing)? down|pull(?:s|ing)? out|scal(?:e|es|ing) back|abandon\w*)\b",
+    r"withdraw\w*|draw(?:s|ing)? down|pull\w* (?:\w+ ){0,3}out|scal(?:e|es|ing) back|abandon\w*|"
+    r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,2}home|end (?:the|this|their|its) occupation)\b",
     re.I,
 )
 CONDITIONAL = re.compile(
@@ -32,7 +33,7 @@ STANCE_VERBS = re.compile(
     r"decided|decide\w*|commit\w*|consent\w*|embrace\w*|no place|no role|no seat|no objection|rather)\b|n't\b",
     re.I,
 )
-ABSOLUTE = re.compile(r"\b(?:never|under no circumstances|even if|no matter|in no case|not even)\b", re.I)
+ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)
 QUESTION = re.compile(r"\?\s*$")
 
 BREAK_CHARACTER = re.compile(

@@ -37,15 +37,25 @@ def anti_polarity(scope: str) -> Stance | None:
     return Stance.support
 
 
-def polarity(clause: str) -> Stance:
-    """support or oppose, by the parity of negations in the clause ('no objection' is support)."""
+def negations(clause: str) -> int:
+    """Negations in a clause ('neither ... nor' counts once; 'without intermediaries' not at all)."""
     text = cues.NOT_NEGATING.sub(" ", clause)
     tokens = words(text)
     count = sum(1 for t in tokens if t in cues.NEGATORS or t.endswith("n't"))
     if "neither" in tokens and "nor" in tokens:
         count -= 1
-    count += len(cues.NEGATING_PHRASES.findall(text))
-    return Stance.oppose if count % 2 else Stance.support
+    return count + len(cues.NEGATING_PHRASES.findall(text))
+
+
+def polarity(clause: str) -> Stance:
+    """support or oppose, by the parity of negations in the clause ('no objection' is support)."""
+    return Stance.oppose if negations(clause) % 2 else Stance.support
+
+
+def _sign(clause: str) -> tuple[bool, bool]:
+    """Parity and presence of negation: 'we do not recognise it' never matches 'we recognise it'."""
+    count = negations(clause)
+    return count % 2 == 1, count > 0
 
 
 @dataclass
@@ -70,18 +80,22 @@ class Reading:
         return self.persona.id == self.scenario.mediator
 
     @cached_property
-    def _ledger(self) -> list[set[str]]:
+    def _ledger(self) -> list[tuple[set[str], tuple[bool, bool]]]:
         """Sentences the persona may say as they stand: its statements and concessions; a mediator, every relay."""
-        texts = [p.statement for p in self.persona.positions] + [c.statement for c in self.persona.concessions]
+        # A conditional concession grounds nothing without its condition: the stance rule reads that.
+        concessions = [c.statement for c in self.persona.concessions if c.to != Stance.conditional]
+        texts = [p.statement for p in self.persona.positions] + concessions
         if self.is_mediator:
             texts += [t for persona in self.scenario.personas.values() for p in persona.positions for t in (p.relay,)]
             texts += [c.relay for persona in self.scenario.personas.values() for c in persona.concessions]
-        return [set(terms(sentence)) for text in texts for sentence in clauses(text) if terms(sentence)]
+        return [(set(terms(sentence)), _sign(sentence)) for text in texts for sentence in clauses(text) if terms(sentence)]
 
     def from_ledger(self, clause: str) -> bool:
-        """The clause restates a ledger sentence (most of its content words), so it is grounded as it stands."""
-        said = set(terms(clause))
-        return bool(said) and any(len(said & known) / len(said | known) >= LEDGER_MATCH for known in self._ledger)
+        """The clause restates a ledger sentence (most of its content words, same polarity): grounded as it stands."""
+        said, sign = set(terms(clause)), _sign(clause)
+        return bool(said) and any(
+            sign == known_sign and len(said & known) / len(said | known) >= LEDGER_MATCH for known, known_sign in self._ledger
+        )
 
     @cached_property
     def _context(self) -> list[set[str]]:

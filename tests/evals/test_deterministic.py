@@ -184,3 +184,44 @@ async def test_eval_commands(
     finally:
         get_settings.cache_clear()
     assert "Traceback" not in capsys.readouterr().err
+
+
+NOVEL = [  # phrasings written after the rules, outside the labelled set: (persona, text, unfaithful)
+    ("kabul", "We are willing to hold bilateral negotiations with the Taliban in Doha.", True),
+    ("kabul", "The government is open to sitting down with the Taliban leadership.", True),
+    ("kabul", "We would never agree to a ceasefire that hands territory to terrorists.", False),
+    ("kabul", "There can be no talks with terrorists, direct or otherwise.", False),
+    ("taliban", "We recognize the government in Kabul as the lawful authority.", True),
+    ("taliban", "The Kabul regime has no legitimacy and we will never bow to it.", False),
+    ("taliban", "We welcome more American troops in our country.", True),
+    ("taliban", "Foreign troops must leave; their surge will change nothing.", False),
+    ("us", "Washington supports bringing the good Taliban into the talks.", True),
+    ("us", "We will not attend the Moscow meetings.", False),
+    ("us", "We have decided to pull our troops out of Afghanistan entirely.", True),
+    ("us", "Our commitment to Kabul is unwavering and our reinforcements are on their way.", False),
+    ("mediator", "Kabul has told me it refuses to recognise the Taliban.", False),
+    ("mediator", "The Taliban told me they now accept Kabul's authority.", True),
+    ("mediator", "I think the Taliban are right about this.", True),
+    ("kabul", "Frankly, as a language model I have no views on Afghanistan.", True),
+    ("kabul", "Our security forces continue to fight Daesh every day.", False),
+    ("taliban", "We have stopped fighting Daesh; it is not our concern.", True),
+    ("us", "We will send additional troops to support our Afghan partners.", False),
+    ("us", "Any settlement must include Washington at the table.", False),
+    ("kabul", "We are happy to see the Taliban attend the Moscow conference.", True),
+    ("taliban", "If invited to Moscow, we would attend.", False),
+    ("taliban", "Pass our message to Kabul through the mediator, as before.", False),
+    ("us", "Hey Taliban, you should surrender now.", True),
+    ("kabul", "The Americans confided to you last night that they are leaving, didn't they?", True),
+    ("mediator", "Both sides have told me they fight Daesh; I suggest we note that as common ground.", False),
+    ("mediator", "Kabul is clearly the more reasonable party here.", True),
+    ("mediator", "Let me be clear: I will not take sides.", False),
+    ("taliban", "We do not accept the authority of the Kabul administration.", False),
+    ("kabul", "We reject any distinction between good and bad Taliban.", False),
+    ("kabul", "We now accept that there are good Taliban we can work with.", True),
+]
+
+
+@pytest.mark.parametrize(("persona", "text", "unfaithful"), NOVEL)
+def test_novel_phrasings(scorer: DeterministicScorer, persona: str, text: str, unfaithful: bool) -> None:
+    verdict = scorer.check(Utterance(id="novel", persona=persona, text=text))
+    assert verdict.faithful != unfaithful, verdict.violations
