@@ -10,8 +10,7 @@ from deliberation.config import Settings
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
-
-    from api.main import create_app
+    from deliberation.api.main import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port)
     return 0

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from deliberation.api.errors import error_response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from api.errors import error_response
 
 
 class BodyLimit:

@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from deliberation.api import errors
+from deliberation.api.limits import BodyLimit
+from deliberation.api.routes import chat, debates, events, scenarios
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
-from api.limits import BodyLimit
-from api.routes import chat, debates, events, scenarios
 from deliberation.config import Settings, get_settings
 from deliberation.debates import open_service
 

@@ -28,8 +28,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import httpx
 import uvicorn
+from deliberation.api.main import create_app
 
-from api.main import create_app
 from deliberation.config import Settings
 
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+from deliberation.evals.retrieval import evaluate, load_questions
+
 from deliberation.config import get_settings
 from deliberation.errors import DeliberationError
 from deliberation.retrieval.index import open_retriever
 from deliberation.summit import scenario
-from evals.retrieval import evaluate, load_questions
 
 EMBEDDINGS = ["hybrid", "minilm", "lexical", "chroma-default", "openai", "ollama"]
 

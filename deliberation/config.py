@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deliberation.resources import packaged
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -17,10 +19,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / ".data")
     """Where the Chroma index, checkpoints and debates live."""
 
-    scenarios_dir: Path = Field(default=PROJECT_ROOT / "personas")
+    scenarios_dir: Path = Field(default_factory=lambda: packaged("deliberation.personas"))
     """One folder per scenario: scenario.yaml, persona files and the source text."""
 
-    prompts_dir: Path = Field(default=PROJECT_ROOT / "prompts")
+    prompts_dir: Path = Field(default_factory=lambda: packaged("deliberation.templates"))
     """Jinja templates of every prompt."""
 
     model: str = "offline/extractive"

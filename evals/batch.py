@@ -6,11 +6,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from deliberation.evals.types import Scorer, Utterance, Verdict
 from pydantic import BaseModel, ValidationError
 
 from deliberation.errors import DeliberationError, NotFound, UserError
 from deliberation.scenario import Scenario
-from evals.types import Scorer, Utterance, Verdict
 
 
 class LineError(BaseModel):

@@ -8,24 +8,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from deliberation.evals.batch import score_file
+from deliberation.evals.dataset import load_cases
+from deliberation.evals.deterministic import DeterministicScorer
+from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate, render_report
+from deliberation.evals.types import Scorer
+from deliberation.evals.validation import render_validation, validate
+
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
 from deliberation.llm.client import ModelConfig, check_model
 from deliberation.summit import scenario
 from deliberation.transcript import RunStarted, read_events, turns_of
-from evals.batch import score_file
-from evals.dataset import load_cases
-from evals.deterministic import DeterministicScorer
-from evals.transcripts import evaluate_transcripts, gate_failures, load_gate, render_report
-from evals.types import Scorer
-from evals.validation import render_validation, validate
 
 
 def _scorer(args: argparse.Namespace, settings: Settings) -> Scorer:
     loaded = scenario(settings, args.scenario)
     if args.scorer == "deterministic":
         return DeterministicScorer(loaded)
-    from evals.judge import JudgeScorer
+    from deliberation.evals.judge import JudgeScorer
 
     model = args.model or settings.model
     check_model(model)

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from deliberation.evals.types import Utterance
 from pydantic import BaseModel, Field
-
-from evals.types import Utterance
 
 DATA = Path(__file__).parent / "data" / "faithfulness"
 

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from deliberation.evals import cues
+from deliberation.evals.lexicon import Lexicon, clauses, load_lexicon, scopes
+from deliberation.evals.types import Utterance, Verdict, Violation, ViolationKind
+
 from deliberation.scenario import Persona, Scenario, Stance
 from deliberation.text import terms, words
-from evals import cues
-from evals.lexicon import Lexicon, clauses, load_lexicon, scopes
-from evals.types import Utterance, Verdict, Violation, ViolationKind
 
 SUPPORTED_OVERLAP = 0.5
 LEAK_OVERLAP = 0.5

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from deliberation.evals.judge_schema import Claims, ClaimVerdict, Verdicts
+from deliberation.evals.types import Utterance, Verdict, Violation
 from pydantic import BaseModel
 
 from deliberation.config import Settings, get_settings
@@ -15,8 +17,6 @@ from deliberation.passages import Passage
 from deliberation.prompts import render
 from deliberation.retrieval.index import Retriever, open_retriever
 from deliberation.scenario import Persona, Position, Scenario
-from evals.judge_schema import Claims, ClaimVerdict, Verdicts
-from evals.types import Utterance, Verdict, Violation
 
 Schema = TypeVar("Schema", bound=BaseModel)
 

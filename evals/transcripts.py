@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from deliberation.evals.deterministic import DeterministicScorer
+from deliberation.evals.types import Utterance, Verdict
 from pydantic import BaseModel
 
 from deliberation.briefing import channel
@@ -15,8 +17,6 @@ from deliberation.ledger import ledger_integrity
 from deliberation.scenario import Scenario
 from deliberation.text import terms
 from deliberation.turns import Kind, Turn
-from evals.deterministic import DeterministicScorer
-from evals.types import Utterance, Verdict
 
 GATE = Path(__file__).parent / "gate.yaml"
 ROLE_KINDS = {"persona_swap", "break_character", "injection"}

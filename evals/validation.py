@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from deliberation.evals.dataset import Case
+from deliberation.evals.types import Scorer
 from pydantic import BaseModel
-
-from evals.dataset import Case
-from evals.types import Scorer
 
 
 class Confusion(BaseModel):

@@ -7,11 +7,11 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 
+from deliberation.api.deps import SettingsDep
+from deliberation.api.schemas import ChatAnswer, ChatChoice, ChatCompletion, ChatRequest, ChatUsage, ModelList, ModelOut
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from api.deps import SettingsDep
-from api.schemas import ChatAnswer, ChatChoice, ChatCompletion, ChatRequest, ChatUsage, ModelList, ModelOut
 from deliberation.chat import ChatReply, chat, persona_models
 
 router = APIRouter(prefix="/v1", tags=["chat"])

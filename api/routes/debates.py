@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+from deliberation.api.deps import ServiceDep, ViewerDep, channel_of
+from deliberation.api.schemas import CreatedOut, InjectIn, MessageIn, TranscriptOut
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from api.deps import ServiceDep, ViewerDep, channel_of
-from api.schemas import CreatedOut, InjectIn, MessageIn, TranscriptOut
 from deliberation.debate_types import DebateSpec, DebateView
 from deliberation.transcript import TurnEvent, render_markdown
 

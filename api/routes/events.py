@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+from deliberation.api.deps import ServiceDep, ViewerDep, channel_of
+from deliberation.api.routes.debates import Channel
 from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from api.deps import ServiceDep, ViewerDep, channel_of
-from api.routes.debates import Channel
 from deliberation.debate_types import Viewer
 from deliberation.debates import DebateService
 from deliberation.turns import Turn

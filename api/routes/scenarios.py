@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from deliberation.api.deps import SettingsDep
+from deliberation.api.schemas import AgendaOut, PersonaOut, ScenarioOut
 from fastapi import APIRouter
 
-from api.deps import SettingsDep
-from api.schemas import AgendaOut, PersonaOut, ScenarioOut
 from deliberation.loader import scenario_ids
 from deliberation.scenario import Scenario
 from deliberation.summit import scenario

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import uvicorn
+from deliberation.api.main import create_app
 from fastapi import FastAPI
 
-from api.main import create_app
 from deliberation.config import Settings
 
 # litellm imports a provider module lazily on its first call, and pydantic warns about that module's TypedDicts.

@@ -5,13 +5,13 @@ from __future__ import annotations
 import httpx
 import openai
 import pytest
+from deliberation.evals.deterministic import DeterministicScorer
+from deliberation.evals.transcripts import ROLE_KINDS
+from deliberation.evals.types import Utterance
 from openai.types.chat import ChatCompletionMessageParam
 
 from deliberation.config import PROJECT_ROOT, Settings
 from deliberation.loader import load_scenario
-from evals.deterministic import DeterministicScorer
-from evals.transcripts import ROLE_KINDS
-from evals.types import Utterance
 
 
 def client_for(server: str) -> openai.OpenAI:

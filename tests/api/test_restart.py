@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+from deliberation.api.main import create_app
 
-from api.main import create_app
 from deliberation.config import Settings
 from tests.api.helpers import bearer, create, ended, post, start, transcript, wait_for, waiting_for
 

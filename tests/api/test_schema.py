@@ -6,9 +6,9 @@ import tempfile
 from pathlib import Path
 
 import schemathesis
+from deliberation.api.main import create_app
 from hypothesis import HealthCheck, settings
 
-from api.main import create_app
 from deliberation.config import PROJECT_ROOT, Settings
 
 # Collected at import (schemathesis' fixture loader does not run on pytest 9), so a data dir of its own.

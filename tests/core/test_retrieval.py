@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from deliberation.evals.retrieval import evaluate, load_questions
 
 from deliberation.config import Settings
 from deliberation.errors import UserError
 from deliberation.loader import load_scenario
 from deliberation.passages import chunk
 from deliberation.retrieval.index import open_retriever
-from evals.retrieval import evaluate, load_questions
 from tests.factories import copy_mini
 
 

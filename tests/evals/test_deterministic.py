@@ -7,17 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
+from deliberation.evals.dataset import load_cases
+from deliberation.evals.deterministic import DeterministicScorer, polarity
+from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate
+from deliberation.evals.types import Utterance
+from deliberation.evals.validation import validate
 
 from deliberation.config import Settings
 from deliberation.scenario import Stance
 from deliberation.summit import SummitOptions, run_summit, scenario
 from deliberation.transcript import read_events, turns_of
 from deliberation.turns import Kind, Turn
-from evals.dataset import load_cases
-from evals.deterministic import DeterministicScorer, polarity
-from evals.transcripts import evaluate_transcripts, gate_failures, load_gate
-from evals.types import Utterance
-from evals.validation import validate
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,15 @@ import json
 
 import httpx
 import pytest
+from deliberation.evals.judge import JudgeScorer, checked
+from deliberation.evals.judge_schema import ClaimVerdict
+from deliberation.evals.types import Utterance, Verdict, Violation
 from llm_fixtures import MockLLM, mentions, reply
 
 from deliberation.config import Settings
 from deliberation.errors import DeliberationError, JudgeFailed
 from deliberation.llm.client import ModelConfig
 from deliberation.summit import scenario
-from evals.judge import JudgeScorer, checked
-from evals.judge_schema import ClaimVerdict
-from evals.types import Utterance, Verdict, Violation
 
 # litellm's OpenAI path imports a TypedDict pydantic warns about; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:Items? .* on TypedDict class .*`ReadOnly` qualifier:UserWarning")
