@@ -107,6 +107,6 @@ def add_parser(commands: Any) -> None:
     transcripts.set_defaults(handler=cmd_transcripts)
 
     check = sub.add_parser("validate", help="measure a scorer on the labelled set")
-    check.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    check.add_argument("--split", choices=["dev", "test", "blind", "all"], default="test")
     scorer_options(check)
     check.set_defaults(handler=cmd_validate)
