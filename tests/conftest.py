@@ -14,7 +14,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from llm_fixtures import mock_llm, recorded_settings  # noqa: F401  (record/replay of LLM HTTP)
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
+from tests.factories import REPO
 
 TESTS = Path(__file__).parent
 _real_connect = socket.socket.connect
@@ -52,10 +53,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
     """The real scenarios and prompts."""
-    return Settings(data_dir=data_dir, scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts")
+    return Settings(data_dir=data_dir, scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts")
 
 
 @pytest.fixture
 def mini_settings(data_dir: Path) -> Settings:
     """The tiny test scenario under tests/scenarios."""
-    return Settings(data_dir=data_dir, scenarios_dir=TESTS / "scenarios", prompts_dir=PROJECT_ROOT / "prompts")
+    return Settings(data_dir=data_dir, scenarios_dir=TESTS / "scenarios", prompts_dir=REPO / "prompts")
