@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=BaseModel)
 SCENARIO_FILE = "scenario.yaml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: a third of `scenarios`' time
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: pure-Python parsing dominated loading
 Roots = Path | Sequence[Path]
 """One folder of scenarios, or several searched in order."""
 

@@ -44,6 +44,14 @@ def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_user_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings left at their default data dir write under a temporary XDG_DATA_HOME, never the developer's own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One data dir per session: the Chroma index is built once; every run has its own checkpoint thread."""
