@@ -15,7 +15,7 @@ from deliberation.evals.validation import render_comparison, validate
 
 from deliberation.config import Settings
 from deliberation.errors import NotFound
-from deliberation.summit import scenario
+from deliberation.loader import scenario
 
 
 @pytest.fixture(scope="module")
