@@ -113,9 +113,8 @@ def _persona(party: Party, positions: list[Position], characterisations: list[Ch
     )
 
 
-def _mediator(parties: list[Party], wording: Wording) -> Persona:
+def mediator_persona(names: list[str], wording: Wording) -> Persona:
     w = wording.mediator
-    names = [p.name for p in parties]
     joined = ", ".join(names[:-1]) + " and " + names[-1]
     return Persona(
         id=MEDIATOR_ID, name=w.name, role=w.role.format(parties=joined), voice=w.voice.format(first=names[0]),
@@ -176,4 +175,4 @@ def draft_offline(
         aliases={**{p.id: p.aliases for p in parties}, MEDIATOR_ID: mediator_aliases},
         topics={t.slug: t.cues for t in topics if t.slug in holders},
     )
-    return Draft(spec=spec, personas=[_mediator(parties, wording), *personas], lexicon=lexicon, source_text=text)
+    return Draft(spec=spec, personas=[mediator_persona([p.name for p in parties], wording), *personas], lexicon=lexicon, source_text=text)
