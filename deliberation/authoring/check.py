@@ -85,7 +85,9 @@ def check_scenario(directory: Path) -> list[str]:
         return [str(error)]
     problems = []
     if scenario.id != directory.name:
-        problems.append(f"{SCENARIO_FILE}: id {scenario.id!r} differs from the folder name {directory.name!r}, the name it is played by")
+        problems.append(
+            f"{SCENARIO_FILE}: id {scenario.id!r} differs from the folder name {directory.name!r}, the name it is played by"
+        )
     problems += [f"{line.split('.')[0]}.yaml: {line}" for line in ledger_errors(scenario)]
     try:
         lexicon = load_lexicon(scenario)

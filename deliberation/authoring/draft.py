@@ -38,7 +38,11 @@ def _dump(data: Any) -> str:
 
 
 def write_persona(directory: Path, persona: Persona) -> None:
-    (directory / f"{persona.id}.yaml").write_text(_dump(persona.model_dump(mode="json", exclude_defaults=False)), encoding="utf-8")
+    """Written beside and renamed into place, so a reader never sees half a file."""
+    path = directory / f"{persona.id}.yaml"
+    partial = path.with_suffix(".yaml.partial")
+    partial.write_text(_dump(persona.model_dump(mode="json")), encoding="utf-8")
+    partial.replace(path)
 
 
 def write_draft(draft: Draft, out: Path, force: bool = False) -> list[Path]:
@@ -46,7 +50,7 @@ def write_draft(draft: Draft, out: Path, force: bool = False) -> list[Path]:
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; give a folder for the scenario")
     if (out / SCENARIO_FILE).exists() and not force:
-        raise UserError(f"--out {out}: already holds a scenario; choose another folder (nothing was written)")
+        raise UserError(f"{out}: already holds a scenario; choose another name or folder (nothing was written)")
     out.mkdir(parents=True, exist_ok=True)
     (out / draft.spec.source).write_text(draft.source_text, encoding="utf-8")
     (out / SCENARIO_FILE).write_text(_dump(draft.spec.model_dump(mode="json")), encoding="utf-8")

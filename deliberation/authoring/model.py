@@ -126,13 +126,13 @@ def assemble(out: DraftOut, text: str, source_name: str, prompts_dir: Path, name
         for position in persona.positions:
             holders[position.topic] += 1
     agenda, cues = [], {}
-    for topic in out.agenda:
-        key = slug(topic.topic)
+    for proposed in out.agenda:
+        key = slug(proposed.topic)
         if holders[key] < 2:
             notes.append(f"agenda topic {key!r}: dropped, fewer than two parties hold a position on it")
             continue
-        agenda.append(AgendaItem(topic=key, title=topic.title, question=topic.question))
-        cues[key] = [c.lower() for c in topic.cues if c.strip() and c.lower() in text.lower()] or [topic.title.lower()]
+        agenda.append(AgendaItem(topic=key, title=proposed.title, question=proposed.question))
+        cues[key] = [c.lower() for c in proposed.cues if c.strip() and c.lower() in text.lower()] or [proposed.title.lower()]
     if not agenda:
         raise UserError("the model's draft has no agenda topic shared by two parties; try the offline drafter")
     agenda = agenda[:MAX_AGENDA]

@@ -134,7 +134,9 @@ def draft_offline(
     parties = find_parties(text, all_sentences, parties_given)
     if any(p.id == MEDIATOR_ID for p in parties):
         raise UserError(f"a party may not be called {MEDIATOR_ID!r}: that id is the drafted mediator's")
-    owned = [(p, s) for p, s in attribute(all_sentences, parties) if len(s.text.split()) >= MIN_WORDS and not s.text.endswith("?")]
+    owned = [
+        (p, s) for p, s in attribute(all_sentences, parties) if len(s.text.split()) >= MIN_WORDS and not s.text.endswith("?")
+    ]
     if not owned:
         raise UserError("no sentence of the source could be attributed to a party")
     texts = [s.text for _, s in owned]
@@ -175,4 +177,5 @@ def draft_offline(
         aliases={**{p.id: p.aliases for p in parties}, MEDIATOR_ID: mediator_aliases},
         topics={t.slug: t.cues for t in topics if t.slug in holders},
     )
-    return Draft(spec=spec, personas=[mediator_persona([p.name for p in parties], wording), *personas], lexicon=lexicon, source_text=text)
+    mediator = mediator_persona([p.name for p in parties], wording)
+    return Draft(spec=spec, personas=[mediator, *personas], lexicon=lexicon, source_text=text)

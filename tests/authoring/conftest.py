@@ -17,9 +17,7 @@ import pytest
 from deliberation.authoring.draft import Draft, write_draft
 from deliberation.authoring.offline import draft_offline
 from deliberation.config import PROJECT_ROOT
-
-SOURCES = Path(__file__).parent / "sources"
-NAMES = ("corn-laws-1846", "colorado-river-1922")
+from tests.authoring.drafting import NAMES, SOURCES
 
 
 @pytest.fixture(scope="session")

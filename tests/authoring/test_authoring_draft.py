@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SOURCES
 
 from deliberation.authoring.draft import Draft
 from deliberation.authoring.offline import draft_offline, stance_of
@@ -16,6 +15,7 @@ from deliberation.errors import UserError
 from deliberation.loader import load_scenario
 from deliberation.scenario import Stance
 from deliberation.text import terms
+from tests.authoring.drafting import SOURCES
 
 PROMPTS = PROJECT_ROOT / "prompts"
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SOURCES
 from llm_fixtures import MockLLM, prompt_of, reply
 
 from deliberation.authoring.check import check_scenario
@@ -17,6 +16,7 @@ from deliberation.authoring.model import DraftOut, draft_with_model
 from deliberation.config import PROJECT_ROOT
 from deliberation.errors import TurnFailed, UserError
 from deliberation.llm.client import ModelConfig
+from tests.authoring.drafting import SOURCES
 
 pytestmark = pytest.mark.filterwarnings("ignore:Items? .* on TypedDict class .*`ReadOnly` qualifier:UserWarning")
 TEXT = (SOURCES / "colorado-river-1922.txt").read_text(encoding="utf-8")
@@ -87,7 +87,7 @@ async def test_a_draft_without_shared_topics_is_refused(mock_llm: MockLLM) -> No
     lonely = answer()
     lonely["parties"][1]["positions"] = [_position("x", "support", "no such words anywhere")]
     mock_llm.script(reply(json.dumps(lonely)))
-    with pytest.raises(UserError, match="1 usable party|no agenda topic"):
+    with pytest.raises(UserError, match=r"1 usable party|no agenda topic"):
         await draft_with_model(TEXT, "colorado.txt", PROMPTS, CONFIG)
 
 

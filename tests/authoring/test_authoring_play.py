@@ -36,13 +36,13 @@ async def test_a_drafted_scenario_runs_a_summit_that_passes_the_gate(drafted_roo
 @pytest.mark.filterwarnings("ignore:Items? .* using the `ReadOnly` qualifier:UserWarning")
 async def test_a_drafted_scenario_serves_a_classroom_debate(drafted_root: Path, tmp_path: Path) -> None:
     app = create_app(_settings(drafted_root, tmp_path / "data"))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-            listed = (await client.get("/v1/scenarios")).json()
-            assert {s["id"] for s in listed} == {"corn-laws-1846", "colorado-river-1922"}
-            debate = await create(client, scenario="colorado-river-1922", rounds=1)
-            await start(client, debate)
-            await wait_for(client, debate, ended, timeout=120)
-            turns = await transcript(client, debate, debate["teacher_token"])
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        listed = (await client.get("/v1/scenarios")).json()
+        assert {s["id"] for s in listed} == {"corn-laws-1846", "colorado-river-1922"}
+        debate = await create(client, scenario="colorado-river-1922", rounds=1)
+        await start(client, debate)
+        await wait_for(client, debate, ended, timeout=120)
+        turns = await transcript(client, debate, debate["teacher_token"])
     speakers = {t["speaker"] for t in turns}
     assert {"mediator", "arizona", "california", "upper-basin-states", "federal-government"} <= speakers
