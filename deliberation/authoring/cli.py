@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from deliberation.authoring.check import check_scenario
-from deliberation.authoring.draft import Draft, write_draft
+from deliberation.authoring.draft import Draft, check_out, write_draft
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
 
@@ -49,6 +49,7 @@ def draft(args: argparse.Namespace, settings: Settings, text: str) -> Draft:
 def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out)
     text = _read_source(Path(args.source))
+    check_out(out)
     started = time.perf_counter()
     result = draft(args, settings, text)
     seconds = time.perf_counter() - started

@@ -15,6 +15,8 @@ from deliberation.errors import UserError
 from deliberation.loader import SCENARIO_FILE
 from deliberation.scenario import Persona, ScenarioFile
 
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
 
 def slug(text: str, limit: int = 40) -> str:
     """A file- and id-safe name: 'Sir Robert Peel' -> 'sir-robert-peel'."""
@@ -45,12 +47,21 @@ def write_persona(directory: Path, persona: Persona) -> None:
     partial.replace(path)
 
 
-def write_draft(draft: Draft, out: Path, force: bool = False) -> list[Path]:
-    """Write scenario.yaml, one file per persona, lexicon.yaml and the source; refuse to overwrite a scenario."""
+def check_out(out: Path, force: bool = False) -> None:
+    """Refuse a folder the draft cannot go to, before any work is done."""
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; give a folder for the scenario")
     if (out / SCENARIO_FILE).exists() and not force:
         raise UserError(f"{out}: already holds a scenario; choose another name or folder (nothing was written)")
+    if not _ID.fullmatch(out.name):
+        raise UserError(f"--out {out}: the folder's name is the scenario's id; use lower-case letters, digits, - and _")
+
+
+def write_draft(draft: Draft, out: Path, force: bool = False) -> list[Path]:
+    """Write scenario.yaml, one file per persona, lexicon.yaml and the source; refuse to overwrite a scenario."""
+    check_out(out, force)
+    # The loader finds a scenario by its folder's name: the id must be that name.
+    draft.spec = draft.spec.model_copy(update={"id": out.name})
     out.mkdir(parents=True, exist_ok=True)
     (out / draft.spec.source).write_text(draft.source_text, encoding="utf-8")
     (out / SCENARIO_FILE).write_text(_dump(draft.spec.model_dump(mode="json")), encoding="utf-8")

@@ -99,3 +99,13 @@ def test_cli_drafts_a_loadable_folder_and_never_overwrites(tmp_path: Path, capsy
     assert "already holds a scenario" in capsys.readouterr().err and (out / "peel.yaml").read_text() == before
     assert main(["scenario", "draft", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "x")]) == 2
     assert "source file not found" in capsys.readouterr().err
+    assert main(["scenario", "draft", str(source), "--out", str(tmp_path / "scenarios" / "Corn Laws")]) == 2
+    assert "the folder's name is the scenario's id" in capsys.readouterr().err
+
+
+def test_the_folder_name_is_the_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "colorado-river-1922.txt"
+    shutil.copy(SOURCES / "colorado-river-1922.txt", source)
+    assert main(["scenario", "draft", str(source), "--out", str(tmp_path / "rivers" / "colorado")]) == 0
+    assert "check: 0 problem(s)" in capsys.readouterr().out
+    assert load_scenario("colorado", tmp_path / "rivers").id == "colorado"
