@@ -38,6 +38,7 @@ EVIDENCE_PER_POSITION = 2
 CHARACTERISATIONS = 3
 _CONDITION = re.compile(r"\b(?:if|provided|unless|until|only when|only if|as long as|as soon as|on condition)\b", re.I)
 _REASON = re.compile(r",\s*(?:for|because|since|as)\s|\s+because\s", re.I)
+_AUTHOR = re.compile(r"\b(?:I|I’ll|I'll|I’m|I'm|my|we|our)\b", re.I)
 MEDIATOR_ID = "mediator"
 
 
@@ -56,6 +57,13 @@ def title_of(text: str, fallback: str) -> str:
     if first and len(first) <= 100 and first.isupper():
         return first.title()
     return fallback
+
+
+def _usable(sentence: Sentence) -> bool:
+    """Long enough to state something, not a question, and in a report not the author's own voice ('I', 'we')."""
+    if len(sentence.text.split()) < MIN_WORDS or sentence.text.endswith("?"):
+        return False
+    return sentence.speaker is not None or not _AUTHOR.search(sentence.text)
 
 
 def _evidence(sentence: Sentence) -> Evidence:
@@ -134,9 +142,7 @@ def draft_offline(
     parties = find_parties(text, all_sentences, parties_given)
     if any(p.id == MEDIATOR_ID for p in parties):
         raise UserError(f"a party may not be called {MEDIATOR_ID!r}: that id is the drafted mediator's")
-    owned = [
-        (p, s) for p, s in attribute(all_sentences, parties) if len(s.text.split()) >= MIN_WORDS and not s.text.endswith("?")
-    ]
+    owned = [(p, s) for p, s in attribute(all_sentences, parties, anywhere=bool(parties_given)) if _usable(s)]
     if not owned:
         raise UserError("no sentence of the source could be attributed to a party")
     texts = [s.text for _, s in owned]

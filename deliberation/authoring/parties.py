@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from deliberation.authoring.draft import slug
 from deliberation.authoring.source import CHAIR, Sentence
 from deliberation.errors import UserError
+from deliberation.text import STOPWORDS
 
 MIN_SENTENCES = 3
 MAX_PARTIES = 6
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "sir", "lord", "lady", "dr", "the", "hon", "rt", "general", "president", "senator"}
 # A sentence whose subject is a named party: "[The] Upper Basin States maintain ...", "Arizona does not ...".
-_SUBJECT = re.compile(r"^(?:The\s+)?((?:[A-Z][\w’'-]*)(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*){0,4})\s+(?=[a-z])")
+_NAME = re.compile(r"[A-Z][\w-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w-]*){0,4}")
+HEAD_WORDS = 4
+"""A party named within a sentence's first words is what the sentence is about."""
 _PRONOUN_START = re.compile(r"^(?:It|They|Its|Their)\b")
 
 
@@ -47,11 +50,17 @@ def _ids(names: list[str], transcript: bool) -> list[str]:
 
 
 def _aliases(name: str, pid: str, transcript: bool) -> list[str]:
-    plain = " ".join(_plain(name))
-    out = [name.lower(), plain]
+    """Lower-cased names; an acronym keeps its case ('US' is a party, 'us' a pronoun)."""
+    plain = " ".join(w.upper() if w.upper() in name.split() else w for w in _plain(name))
+    out = [name if name.isupper() else name.lower(), plain]
     if transcript:
         out.append(pid.replace("-", " "))
     return list(dict.fromkeys(a for a in out if a))
+
+
+def mentions(text: str, alias: str) -> bool:
+    flags = 0 if alias.isupper() else re.I
+    return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text, flags) is not None
 
 
 def _match(given: str, candidates: list[str]) -> str | None:
@@ -60,18 +69,33 @@ def _match(given: str, candidates: list[str]) -> str | None:
         if candidate.lower() == want:
             return candidate
     for candidate in candidates:
-        if want in candidate.lower() or candidate.lower() in want:
+        if mentions(candidate, given.strip()) or mentions(given.strip(), candidate):
             return candidate
     return None
 
 
+def _head(text: str) -> str:
+    return " ".join(text.split()[:HEAD_WORDS])
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised names in `text`, leading function words dropped ('In Kabul' -> 'Kabul', 'The' -> nothing)."""
+    found = []
+    for match in _NAME.finditer(text):
+        parts = match.group(0).split()
+        while parts and parts[0].lower() in STOPWORDS:
+            parts.pop(0)
+        name = " ".join(parts)
+        if name and not name.isupper() and name.lower() not in STOPWORDS:
+            found.append(name)
+    return found
+
+
 def subjects(sentences: list[Sentence]) -> Counter[str]:
-    """Named subjects of sentences: the recurring ones are the parties of a report."""
+    """Names a sentence starts with, counted once a sentence: the recurring ones are the parties of a report."""
     found: Counter[str] = Counter()
     for sentence in sentences:
-        match = _SUBJECT.match(sentence.text)
-        if match and not match.group(1).isupper():
-            found[match.group(1)] += 1
+        found.update(set(_names(_head(sentence.text))))
     return found
 
 
@@ -85,7 +109,7 @@ def find_parties(text: str, sentences: list[Sentence], given: list[str] | None) 
         names = []
         for name in given:
             found = _match(name, list(counts))
-            if found is None and name.lower() not in text.lower():
+            if found is None and not mentions(text, name):
                 raise UserError(f"--parties: {name!r} does not occur in the source")
             names.append(found or name)
     else:
@@ -95,22 +119,32 @@ def find_parties(text: str, sentences: list[Sentence], given: list[str] | None) 
             f"found {len(names)} part{'y' if len(names) == 1 else 'ies'} with {MIN_SENTENCES}+ sentences of their own "
             "(speaker labels 'NAME: ...' or named subjects); name them with --parties A,B"
         )
-    ids = _ids([_display(n) for n in names], transcript)
+    # Speaker labels are written in capitals by convention; other names as the source or the author spells them.
+    shown = [_display(n) if transcript else n for n in names]
+    ids = _ids(shown, transcript)
     if len(set(ids)) != len(ids):
         raise UserError(f"--parties: two names give the same id ({', '.join(ids)}); give distinct names")
     return [
-        Party(id=pid, name=_display(n), aliases=_aliases(_display(n), pid, transcript), label=n if transcript else None)
-        for pid, n in zip(ids, names, strict=True)
+        Party(id=pid, name=name, aliases=_aliases(name, pid, transcript), label=n if transcript else None)
+        for pid, name, n in zip(ids, shown, names, strict=True)
     ]
 
 
-def _starts_with(text: str, party: Party) -> bool:
-    head = re.sub(r"^The\s+", "", text).lower()
-    return any(head.startswith(alias + " ") or head.startswith(alias + ",") for alias in party.aliases)
+def _first_named(text: str, parties: list[Party]) -> Party | None:
+    """The party named earliest in `text`, if any."""
+    places = []
+    for party in parties:
+        for alias in party.aliases:
+            flags = 0 if alias.isupper() else re.I
+            found = re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text, flags)
+            if found:
+                places.append((found.start(), party.id, party))
+    return min(places, key=lambda p: (p[0], p[1]))[2] if places else None
 
 
-def attribute(sentences: list[Sentence], parties: list[Party]) -> list[tuple[Party, Sentence]]:
-    """Each party's own sentences: its turns in a transcript; in a report, the sentences it is the subject of."""
+def attribute(sentences: list[Sentence], parties: list[Party], anywhere: bool = False) -> list[tuple[Party, Sentence]]:
+    """Each party's own sentences: its turns in a transcript; in a report, the sentences it is the subject of
+    (named in the first words), or with `anywhere` (parties the author named) the first party a sentence names."""
     by_label = {p.label: p for p in parties if p.label}
     out: list[tuple[Party, Sentence]] = []
     previous: Party | None = None
@@ -119,7 +153,7 @@ def attribute(sentences: list[Sentence], parties: list[Party]) -> list[tuple[Par
         if sentence.speaker is not None:
             owner = by_label.get(sentence.speaker)
         else:
-            owner = next((p for p in parties if _starts_with(sentence.text, p)), None)
+            owner = _first_named(sentence.text if anywhere else _head(sentence.text), parties)
             if owner is None and previous is not None and _PRONOUN_START.match(sentence.text):
                 owner = previous
         if owner is not None:

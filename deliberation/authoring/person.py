@@ -65,7 +65,7 @@ def statement_of(sentence: str, aliases: list[str], plural: bool) -> str:
     names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
     subject = re.compile(rf"^(?:The\s+)?(?:{names}|It|They)\s+(\w+)", re.I)
     text = subject.sub(lambda m: f"We {plural_verb(m.group(1))}", sentence, count=1)
-    text = re.sub(rf"\b(?:the\s+)?(?:{names})[’']s\b", "our", text, flags=re.I)
+    text = re.sub(rf"\b(?:the\s+)?(?:{names})(?:[’']s\b|[’'](?=\s))", "our", text, flags=re.I)
     text = re.sub(r"\b(?:its|their) own\b", "our own", text)
     pronoun = r"they" if plural else r"it"
     text = re.sub(rf"([;,] (?:and |but )?){pronoun}\s+(\w+)", lambda m: f"{m.group(1)}we {plural_verb(m.group(2))}", text)

@@ -14,6 +14,7 @@ from deliberation.text import STOPWORDS, stem, terms, words
 SIMILAR = 0.42
 """Average-linkage cosine above which two clusters are one topic (tuned on the two test sources)."""
 LEXICAL_WEIGHT = 0.5
+BATCH = 32
 TITLE_TERMS = 2
 CUES = 6
 # Words of stance and debate, not of subject matter: they never name a topic.
@@ -53,26 +54,32 @@ def similarity(texts: list[str], exclude: set[str]) -> np.ndarray:
     """Cosine similarity of sentences: MiniLM embeddings blended with TF-IDF over content words."""
     from deliberation.retrieval.minilm import encode
 
-    dense = np.asarray(encode(texts), dtype=np.float32)
+    # In batches: one batch pads every sentence to the longest, and attention memory grows with its square.
+    dense = np.concatenate([np.asarray(encode(texts[i : i + BATCH]), dtype=np.float32) for i in range(0, len(texts), BATCH)])
     lexical = _tfidf(texts, exclude | _GENERIC)
     return np.asarray((1 - LEXICAL_WEIGHT) * (dense @ dense.T) + LEXICAL_WEIGHT * (lexical @ lexical.T))
 
 
 def cluster(sim: np.ndarray, threshold: float = SIMILAR) -> list[list[int]]:
-    """Average-linkage agglomerative clustering: merge the most similar pair until none is above `threshold`."""
-    clusters = [[i] for i in range(sim.shape[0])]
-    while len(clusters) > 1:
-        best, pair = threshold, None
-        for a in range(len(clusters)):
-            for b in range(a + 1, len(clusters)):
-                score = float(sim[np.ix_(clusters[a], clusters[b])].mean())
-                if score > best:
-                    best, pair = score, (a, b)
-        if pair is None:
+    """Average-linkage agglomerative clustering: merge the most similar pair until none is above `threshold`.
+
+    Cluster similarities are updated in place (Lance-Williams), so a long source costs O(n^2) per merge, not O(n^3).
+    """
+    n = sim.shape[0]
+    linkage = sim.astype(np.float64).copy()
+    np.fill_diagonal(linkage, -np.inf)
+    members = {i: [i] for i in range(n)}
+    while len(members) > 1:
+        a, b = divmod(int(np.argmax(linkage)), n)
+        if linkage[a, b] <= threshold:
             break
-        a, b = pair
-        clusters[a] = sorted(clusters[a] + clusters.pop(b))
-    return clusters
+        na, nb = len(members[a]), len(members[b])
+        merged = (na * linkage[a] + nb * linkage[b]) / (na + nb)
+        linkage[a], linkage[:, a] = merged, merged
+        linkage[a, a] = -np.inf
+        linkage[b], linkage[:, b] = -np.inf, -np.inf
+        members[a] = sorted(members[a] + members.pop(b))
+    return sorted(members.values())
 
 
 def _surface(texts: list[str]) -> dict[str, str]:

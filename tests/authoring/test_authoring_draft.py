@@ -9,6 +9,8 @@ import pytest
 
 from deliberation.authoring.draft import Draft
 from deliberation.authoring.offline import draft_offline, stance_of
+from deliberation.authoring.parties import attribute, find_parties
+from deliberation.authoring.source import sentences
 from deliberation.cli import main
 from deliberation.config import PROJECT_ROOT
 from deliberation.errors import UserError
@@ -109,3 +111,15 @@ def test_the_folder_name_is_the_id(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["scenario", "draft", str(source), "--out", str(tmp_path / "rivers" / "colorado")]) == 0
     assert "check: 0 problem(s)" in capsys.readouterr().out
     assert load_scenario("colorado", tmp_path / "rivers").id == "colorado"
+
+
+def test_named_parties_in_an_article_are_found_anywhere_and_acronyms_keep_their_case() -> None:
+    text = (PROJECT_ROOT / "personas" / "afghanistan" / "afghan-peace-process.txt").read_text(encoding="utf-8")
+    found = sentences(text)
+    with pytest.raises(UserError, match="--parties"):
+        find_parties(text, found, None)  # an analyst's article: only Russia recurs as a subject
+    parties = find_parties(text, found, ["Kabul", "Taliban", "US"])
+    assert [(p.id, p.aliases) for p in parties] == [("kabul", ["kabul"]), ("taliban", ["taliban"]), ("us", ["US"])]
+    owners = {s.text: p.id for p, s in attribute(found, parties, anywhere=True)}
+    assert all("US" in text_ or "Kabul" in text_ or "Taliban" in text_ for text_ in owners)
+    assert not any(p == "us" and "US" not in t.split("Kabul")[0].split("Taliban")[0] for t, p in owners.items())
