@@ -39,7 +39,7 @@ async def test_a_drafted_scenario_serves_a_classroom_debate(drafted_root: Path, 
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         listed = (await client.get("/v1/scenarios")).json()
-        assert {s["id"] for s in listed} == {"corn-laws-1846", "colorado-river-1922"}
+        assert {"corn-laws-1846", "colorado-river-1922"} <= {s["id"] for s in listed}
         debate = await create(client, scenario="colorado-river-1922", rounds=1)
         await start(client, debate)
         await wait_for(client, debate, ended, timeout=120)
