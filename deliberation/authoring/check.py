@@ -83,12 +83,7 @@ def check_scenario(directory: Path) -> list[str]:
         scenario = read_scenario(directory)
     except InvalidScenario as error:
         return [str(error)]
-    problems = []
-    if scenario.id != directory.name:
-        problems.append(
-            f"{SCENARIO_FILE}: id {scenario.id!r} differs from the folder name {directory.name!r}, the name it is played by"
-        )
-    problems += [f"{line.split('.')[0]}.yaml: {line}" for line in ledger_errors(scenario)]
+    problems = [f"{line.split('.')[0]}.yaml: {line}" for line in ledger_errors(scenario)]
     try:
         lexicon = load_lexicon(scenario)
     except InvalidScenario as error:

@@ -13,7 +13,7 @@ from deliberation.authoring.draft import write_draft, write_persona
 from deliberation.authoring.offline import draft_offline
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
-from deliberation.loader import SCENARIO_FILE, read_scenario, scenario_ids
+from deliberation.loader import SCENARIO_FILE, load_cached, read_scenario, scenario_ids
 from deliberation.resources import packaged
 from deliberation.scenario import Persona, Position, Scenario, Stance
 
@@ -115,6 +115,4 @@ def draft_into(settings: Settings, name: str, source: str, parties: list[str] | 
 
 def forget(settings: Settings) -> None:
     """A running service caches loaded scenarios: an edited one must be read again."""
-    from deliberation.summit import _scenario
-
-    _scenario.cache_clear()
+    load_cached.cache_clear()
