@@ -16,14 +16,14 @@ import pytest
 
 from deliberation.authoring.draft import Draft, write_draft
 from deliberation.authoring.offline import draft_offline
-from deliberation.config import PROJECT_ROOT
 from tests.authoring.drafting import NAMES, SOURCES
+from tests.factories import REPO
 
 
 @pytest.fixture(scope="session")
 def drafts() -> dict[str, Draft]:
     return {
-        name: draft_offline((SOURCES / f"{name}.txt").read_text(encoding="utf-8"), f"{name}.txt", PROJECT_ROOT / "prompts")
+        name: draft_offline((SOURCES / f"{name}.txt").read_text(encoding="utf-8"), f"{name}.txt", REPO / "prompts")
         for name in NAMES
     }
 

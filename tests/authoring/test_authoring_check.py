@@ -11,7 +11,7 @@ import yaml
 
 from deliberation.authoring.check import check_scenario
 from deliberation.cli import main
-from deliberation.config import PROJECT_ROOT
+from tests.factories import REPO
 
 
 def _copy(drafted_root: Path, tmp_path: Path, name: str = "corn-laws-1846") -> Path:
@@ -31,7 +31,7 @@ def test_drafts_pass(drafted_root: Path, name: str, capsys: pytest.CaptureFixtur
 
 
 def test_the_packaged_scenario_passes_the_loader_checks() -> None:
-    problems = check_scenario(PROJECT_ROOT / "personas" / "afghanistan")
+    problems = check_scenario(REPO / "personas" / "afghanistan")
     assert not [p for p in problems if "does not match the source" in p or "position(s)" in p or "agenda topic" in p]
 
 

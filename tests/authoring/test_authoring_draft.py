@@ -12,14 +12,14 @@ from deliberation.authoring.offline import draft_offline, stance_of
 from deliberation.authoring.parties import attribute, find_parties
 from deliberation.authoring.source import sentences
 from deliberation.cli import main
-from deliberation.config import PROJECT_ROOT
 from deliberation.errors import UserError
 from deliberation.loader import load_scenario
 from deliberation.scenario import Stance
 from deliberation.text import terms
 from tests.authoring.drafting import SOURCES
+from tests.factories import REPO
 
-PROMPTS = PROJECT_ROOT / "prompts"
+PROMPTS = REPO / "prompts"
 
 
 def test_transcript_parties_come_from_speaker_labels_and_the_chair_is_not_one(drafts: dict[str, Draft]) -> None:
@@ -114,7 +114,7 @@ def test_the_folder_name_is_the_id(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_named_parties_in_an_article_are_found_anywhere_and_acronyms_keep_their_case() -> None:
-    text = (PROJECT_ROOT / "personas" / "afghanistan" / "afghan-peace-process.txt").read_text(encoding="utf-8")
+    text = (REPO / "personas" / "afghanistan" / "afghan-peace-process.txt").read_text(encoding="utf-8")
     found = sentences(text)
     with pytest.raises(UserError, match="--parties"):
         find_parties(text, found, None)  # an analyst's article: only Russia recurs as a subject

@@ -13,15 +13,15 @@ from llm_fixtures import MockLLM, prompt_of, reply
 from deliberation.authoring.check import check_scenario
 from deliberation.authoring.draft import write_draft
 from deliberation.authoring.model import DraftOut, draft_with_model
-from deliberation.config import PROJECT_ROOT
 from deliberation.errors import TurnFailed, UserError
 from deliberation.llm.client import ModelConfig
 from tests.authoring.drafting import SOURCES
+from tests.factories import REPO
 
 pytestmark = pytest.mark.filterwarnings("ignore:Items? .* on TypedDict class .*`ReadOnly` qualifier:UserWarning")
 TEXT = (SOURCES / "colorado-river-1922.txt").read_text(encoding="utf-8")
 CONFIG = ModelConfig(model="openai/gpt-4o-mini", retries=0)
-PROMPTS = PROJECT_ROOT / "prompts"
+PROMPTS = REPO / "prompts"
 
 
 def _position(topic: str, stance: str, quote: str, statement: str = "We hold this.", relay: str = "They hold this.") -> dict[str, Any]:

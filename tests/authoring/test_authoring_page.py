@@ -14,7 +14,8 @@ import uvicorn
 import yaml
 from deliberation.api.main import create_app
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
+from tests.factories import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -34,7 +35,7 @@ def own(drafted_root: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(own: Path, tmp_path: Path) -> Iterator[str]:
-    settings = Settings(data_dir=tmp_path / "data", scenarios_dir=own, prompts_dir=PROJECT_ROOT / "prompts", embedding="lexical")
+    settings = Settings(data_dir=tmp_path / "data", scenarios_dir=own, prompts_dir=REPO / "prompts", embedding="lexical")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -10,14 +10,15 @@ from deliberation.api.main import create_app
 from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate
 
 from deliberation.authoring.check import check_scenario
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
 from deliberation.summit import SummitOptions, run_summit, scenario
 from deliberation.transcript import read_events, turns_of
 from tests.api.helpers import create, ended, start, transcript, wait_for
+from tests.factories import REPO
 
 
 def _settings(root: Path, data: Path) -> Settings:
-    return Settings(data_dir=data, scenarios_dir=root, prompts_dir=PROJECT_ROOT / "prompts", embedding="lexical")
+    return Settings(data_dir=data, scenarios_dir=root, prompts_dir=REPO / "prompts", embedding="lexical")
 
 
 @pytest.mark.parametrize("name", ["corn-laws-1846", "colorado-river-1922"])
