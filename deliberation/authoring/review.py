@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from deliberation.authoring.check import check_scenario
 from deliberation.authoring.draft import write_draft, write_persona
-from deliberation.authoring.offline import draft_offline
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
 from deliberation.loader import SCENARIO_FILE, load_cached, read_scenario, scenario_ids
@@ -106,6 +105,8 @@ def apply(settings: Settings, scenario_id: str, decisions: list[Decision]) -> Re
 
 def draft_into(settings: Settings, name: str, source: str, parties: list[str] | None) -> Review:
     """Draft offline from pasted text into the user's folder, under an id made from `name`."""
+    from deliberation.authoring.offline import draft_offline  # numpy and MiniLM: only when a draft is asked for
+
     root = user_root(settings)
     result = draft_offline(source, "source.txt", settings.prompts_dir, name, parties)
     write_draft(result, root / result.spec.id)
