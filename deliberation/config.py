@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_data_path
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from deliberation.resources import packaged
 
@@ -57,6 +58,16 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = 65_536
     """Largest request body the API reads; larger ones are refused with 413."""
+
+    api_keys: Annotated[list[str], NoDecode] = Field(default=[], repr=False)
+    """Operator keys (comma-separated): only they may author scenarios. None: loopback clients only."""
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @property
     def scenario_roots(self) -> tuple[Path, ...]:
