@@ -26,7 +26,7 @@ def scorer_for(scenario: Scenario) -> DeterministicScorer:
 
 def turn_scores(turns: list[Turn], scenario: Scenario, run: str, after: int = 0) -> list[TurnScore]:
     """The deterministic verdict on each turn after `after` (a verdict reads only earlier turns, so it never changes)."""
-    return [s for s in score_turns(turns, scenario, scorer_for(scenario), run) if s.turn > after]
+    return score_turns(turns, scenario, scorer_for(scenario), run, after)
 
 
 class ConcessionMade(BaseModel):

@@ -232,3 +232,57 @@ def check_downloads_and_summary(teacher: Any, said: dict[str, list[str]]) -> Non
     expect(teacher.locator("#dashboard")).to_be_hidden()  # printing shows the summary alone
     expect(teacher.locator("#summary")).to_be_visible()
     teacher.emulate_media(media="screen")
+
+
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'"
+
+
+def tab_to(page: Any, selector: str, limit: int = 40) -> None:
+    """Press Tab until the element matching `selector` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def test_set_up_by_keyboard_alone_under_a_strict_csp(server: str, browser: Any) -> None:
+    """No inline script or style: the page works with `script-src 'self'`; an operator key goes only to creation."""
+    from playwright.sync_api import expect
+
+    def with_csp(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    context = browser.new_context()
+    context.route(re.compile(r".*/(#.*)?$"), with_csp)
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    sent: dict[str, str | None] = {}
+    page.on("request", lambda request: sent.update({request.url: request.headers.get("authorization")}))
+    page.goto(server)
+    expect(page.locator("#setup")).to_be_visible()
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.inline = 1'; document.body.append(s); }")
+    assert page.evaluate("window.inline") is None and refused  # the policy is in force: an inline script is refused
+    refused.clear()
+    tab_to(page, "input[name=seat][value=taliban]")
+    page.keyboard.press("Space")
+    tab_to(page, "#operator-details summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "#operator-key")
+    page.keyboard.type("operator-key-123")
+    tab_to(page, "#create button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#dashboard")).to_be_visible()
+    assert sent[f"{server}/v1/debates"] == "Bearer operator-key-123"
+    assert page.evaluate("sessionStorage.getItem('deliberation:operator-key')") == "operator-key-123"
+    assert not any("operator-key-123" in url for url in sent)
+    tab_to(page, "li[data-link=seat-taliban] button[aria-label^='Show QR']")
+    page.keyboard.press("Enter")
+    expect(page.locator("#qr-dialog svg path")).to_have_count(1)
+    page.keyboard.press("Escape")
+    tab_to(page, "button[data-control=start]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".column[data-party=taliban] li").first).to_be_visible(timeout=20_000)
+    assert not refused, refused
