@@ -66,6 +66,8 @@ class DebateReport(BaseModel):
     debate: str
     scenario: str
     title: str
+    points: dict[str, str]
+    """The text of each point the mediator may table, by id."""
     metrics: Metrics
     parties: list[PartyReport]
     turns: list[TurnScore]
@@ -111,6 +113,7 @@ def debate_report(debate: str, turns: list[Turn], scenario: Scenario, seats: dic
         debate=debate,
         scenario=scenario.id,
         title=scenario.title,
+        points={p.id: p.text for p in scenario.protocol.points},
         metrics=report.metrics,
         parties=[_party(p, turns, report, scenario, seats) for p in scenario.parties],
         turns=report.turns,
@@ -132,6 +135,7 @@ def render_debate_report(report: DebateReport) -> str:
         lines += [f"- Concession (turn {c.turn}, {c.topic} → {c.to}): {c.statement}" for c in p.concessions] or [
             "- No listed concession made."
         ]
-        lines += [f"- Point {a.point}: {a.answer}" + (f" ({a.amendment})" if a.amendment else "") for a in p.answers]
+        lines += [f"- “{report.points.get(a.point, a.point)}”: {a.answer}" + (f" ({a.amendment})" if a.amendment else "")
+                  for a in p.answers]  # fmt: skip
         lines += [f"- Turn {f.turn} flagged {f.kind} (rule `{f.rule}`): “{f.evidence[:160]}”" for f in p.flags]
     return "\n".join(lines) + "\n"

@@ -111,3 +111,34 @@ async def test_the_page_is_served_with_no_referrer(client: httpx.AsyncClient) ->
     page = await client.get("/")
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "<script>" not in page.text and "style=" not in page.text  # nothing inline: a strict CSP can hold
+
+
+async def test_a_seat_answers_the_tabled_points_and_the_teacher_sees_it(client: httpx.AsyncClient) -> None:
+    debate = await create(client, seats={"kabul": "human"}, rounds=1)
+    await start(client, debate)
+    seat = bearer(debate["seat_tokens"]["kabul"])
+    while True:
+        await wait_for(client, debate, waiting_for("kabul"))
+        view = (await client.get(f"/v1/debates/{debate['id']}", headers=seat)).json()
+        if view["text"]:
+            break
+        early = await client.post(f"/v1/debates/{debate['id']}/messages", headers=seat,
+                                  json={"content": "Noted.", "answers": [{"point": "political-solution", "answer": "accept"}]})  # fmt: skip
+        assert early.status_code == 400 and "points tabled: none yet" in early.json()["error"]["message"]
+        assert (await post(client, debate, "kabul", "Kabul will talk through the mediator.")).status_code == 202
+    points = [p["id"] for p in view["text"]]
+    bogus = {"content": "Yes.", "answers": [{"point": "no-such-point", "answer": "accept"}]}
+    response = await client.post(f"/v1/debates/{debate['id']}/messages", headers=seat, json=bogus)
+    assert response.status_code == 400 and "no-such-point" in response.json()["error"]["message"]
+    answers = [{"point": points[0], "answer": "accept"}, {"point": points[1], "answer": "amend", "amendment": "Only through the mediator."}]
+    body = {"content": "Kabul accepts the first point and amends the second.", "answers": answers}
+    assert (await client.post(f"/v1/debates/{debate['id']}/messages", headers=seat, json=body)).status_code == 202
+    teacher = await wait_for(client, debate, lambda v: bool(v["text"][1]["answers"].get("kabul")))
+    assert teacher["text"][0]["answers"]["kabul"]["answer"] == "accept"
+    assert teacher["text"][1]["answers"]["kabul"] == {"point": points[1], "answer": "amend", "amendment": "Only through the mediator."}
+    said = next(t for t in await transcript(client, debate, debate["teacher_token"]) if t["content"] == body["content"])
+    assert said["human"] and [a["point"] for a in said["answers"]] == points[:2]
+    too_long = {"content": "x" * 3990, "answers": [{"point": points[2], "answer": "amend", "amendment": "y" * 20}]}
+    await wait_for(client, debate, waiting_for("kabul"))  # its closing statement
+    response = await client.post(f"/v1/debates/{debate['id']}/messages", headers=seat, json=too_long)
+    assert response.status_code == 413 and "with its amendments" in response.json()["error"]["message"]

@@ -228,6 +228,7 @@ def check_downloads_and_summary(teacher: Any, said: dict[str, list[str]]) -> Non
     expect(teacher.locator("#summary-title")).to_be_focused()
     expect(teacher.locator("#summary-turns > li")).to_have_count(len(said["kabul"]))
     expect(teacher.locator("#summary-facts")).to_contain_text("Faithful turns")
+    expect(teacher.locator("#summary-answers li").first).to_contain_text(re.compile(r"^\S.*: accept$"))  # the point's text, the answer
     teacher.emulate_media(media="print")
     expect(teacher.locator("#dashboard")).to_be_hidden()  # printing shows the summary alone
     expect(teacher.locator("#summary")).to_be_visible()

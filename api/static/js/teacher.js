@@ -247,7 +247,7 @@ async function showSummary(d, base, party) {
   const report = await call("GET", `${base}/report`, { token: d.session.token });
   const mine = report.parties.find((p) => p.party === party);
   const scored = new Map(report.turns.map((t) => [t.turn, t]));
-  const pointText = new Map(d.view.text.map((p) => [p.id, p.text]));
+  const pointText = new Map(Object.entries(report.points));
   $("summary-title").textContent = `${mine.name}: summary for grading`;
   $("summary-meta").textContent = `${report.title} · debate ${report.debate} · ${new Date().toLocaleString()}`;
   const facts = [["Turns taken", mine.turns], ["Words said", mine.words], ["Words the mediator addressed to this seat", mine.addressed_words],
