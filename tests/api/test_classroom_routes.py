@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 
 from tests.api.helpers import bearer, create, ended, post, start, transcript, wait_for, waiting_for
+
+
+async def end(client: httpx.AsyncClient, debate: dict[str, Any]) -> None:
+    """End a debate a test leaves waiting, so that later apps on the session's data dir do not drive it on."""
+    response = await client.post(f"/v1/debates/{debate['id']}/end", headers=bearer(debate["teacher_token"]))
+    assert response.status_code == 200, response.text
 
 
 async def test_an_observer_reads_only_what_the_mediator_says_to_every_party(client: httpx.AsyncClient) -> None:
@@ -65,6 +72,7 @@ async def test_sources_show_the_cited_passage_in_its_paragraph_only_for_a_visibl
     assert hidden
     barred = await client.get(f"/v1/debates/{debate['id']}/turns/{min(hidden)}/sources", headers=bearer(seat))
     assert barred.status_code == 404  # another party's turn is not even confirmed to exist
+    await end(client, debate)
 
 
 async def test_scores_report_and_downloads(client: httpx.AsyncClient) -> None:
@@ -105,6 +113,7 @@ async def test_the_view_counts_down_the_waiting_seats_silence(client: httpx.Asyn
     await start(client, debate)
     view = await wait_for(client, debate, waiting_for("kabul"))
     assert 0 < view["silence_left_s"] <= 600 and view["round"] == 0 and view["max_message_chars"] > 0
+    await end(client, debate)
 
 
 async def test_the_page_is_served_with_no_referrer(client: httpx.AsyncClient) -> None:
@@ -142,3 +151,4 @@ async def test_a_seat_answers_the_tabled_points_and_the_teacher_sees_it(client: 
     await wait_for(client, debate, waiting_for("kabul"))  # its closing statement
     response = await client.post(f"/v1/debates/{debate['id']}/messages", headers=seat, json=too_long)
     assert response.status_code == 413 and "with its amendments" in response.json()["error"]["message"]
+    await end(client, debate)
