@@ -49,5 +49,5 @@ def channel_of(viewer: Viewer, channel: str | None) -> Viewer:
     if channel is None or channel == viewer.seat:
         return viewer
     if not viewer.is_teacher:
-        raise Forbidden(f"a seat token reads only its own channel ({viewer.seat}), not {channel!r}")
+        raise Forbidden(f"the {viewer.name} token reads only its own view, not channel {channel!r}")
     return Viewer(debate_id=viewer.debate_id, seat=channel)

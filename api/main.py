@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from deliberation.api import errors
 from deliberation.api.limits import BodyLimit
-from deliberation.api.routes import authoring, chat, debates, events, scenarios
+from deliberation.api.routes import authoring, chat, debates, events, reports, scenarios
 from deliberation.api.service import ServiceSlot, has_debates_to_recover
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
@@ -36,13 +36,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="deliberation classroom", version="1", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
-    for module in (scenarios, debates, events, chat, authoring):
+    for module in (scenarios, debates, reports, events, chat, authoring):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+        # join links carry a seat's token in the fragment: no referrer may ever carry the page's address on
+        return FileResponse(STATIC / "index.html", headers={"Referrer-Policy": "no-referrer"})
 
     @app.get("/review", include_in_schema=False)
     def review_page() -> FileResponse:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from deliberation.chat_types import ChatMessage
 from deliberation.debate_types import SeatKind, SilencePolicy, Status
-from deliberation.turns import Stage, Turn
+from deliberation.turns import PointAnswer, Stage, Turn
 
 
 class Body(BaseModel):
@@ -47,6 +47,8 @@ class CreatedOut(BaseModel):
     teacher_token: str
     seat_tokens: dict[str, str]
     """One token per human seat: hand each to its student."""
+    observer_token: str
+    """For the projector or guests: reads only what the mediator says to every party."""
 
 
 class MessageIn(Body):
@@ -54,6 +56,8 @@ class MessageIn(Body):
     """Bounded again by the server's max_message_chars (413 beyond it)."""
     seat: str | None = Field(default=None, max_length=64)
     """Optional; when given it must be the token's own seat."""
+    answers: list[PointAnswer] = Field(default=[], max_length=32)
+    """The seat's accept/reject/amend on points of the negotiating text; amendments count towards max_message_chars."""
 
 
 class InjectIn(Body):
@@ -63,7 +67,7 @@ class InjectIn(Body):
 class TranscriptOut(BaseModel):
     id: str
     viewer: str
-    """"teacher" or the seat whose channel this is."""
+    """"teacher", "observer" or the seat whose channel this is."""
     turns: list[Turn]
 
 

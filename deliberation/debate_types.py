@@ -59,24 +59,34 @@ class Debate(BaseModel):
     status: Status = Status.created
     teacher_hash: str
     seat_hashes: dict[str, str]
+    observer_hash: str | None = None
+    """The observer link's token (None for debates created before observers existed)."""
     created_at: str
     pending: dict[str, Any] = {}
     """Graph input (a new cursor, news) the teacher gave while the talks were paused or not started."""
 
 
 class Viewer(BaseModel):
-    """Who is asking: the teacher sees every channel, a seat only its own."""
+    """Who is asking: the teacher sees every channel, a seat only its own, an observer what is said to all."""
 
     model_config = ConfigDict(frozen=True)
 
     debate_id: str
     seat: str | None = None
+    observer_of: tuple[str, ...] | None = None
+    """Set for an observer: the parties a turn must address, all of them, for the observer to see it."""
 
     @property
     def is_teacher(self) -> bool:
-        return self.seat is None
+        return self.seat is None and self.observer_of is None
+
+    @property
+    def name(self) -> str:
+        return self.seat or ("observer" if self.observer_of is not None else "teacher")
 
     def sees(self, turn: Turn) -> bool:
+        if self.observer_of is not None:
+            return set(self.observer_of) <= set(turn.audience)
         return self.seat is None or bool(channel([turn], self.seat))
 
 
@@ -85,11 +95,13 @@ class DebateView(BaseModel):
 
     id: str
     viewer: str
-    """"teacher" or the seat this view belongs to."""
+    """"teacher", "observer" or the seat this view belongs to."""
     scenario: str
     status: Status
     stage: Stage | None
     """The stage of the next step; None when the plan is done."""
+    round: int | None = None
+    """The round of the next step (0 outside the indirect rounds); None when the plan is done."""
     next_speaker: str | None
     waiting_for: str | None
     """The human seat whose post the talks are waiting for."""
@@ -98,11 +110,16 @@ class DebateView(BaseModel):
     turns: int
     seats: dict[str, SeatKind]
     silence: SilencePolicy
+    silence_left_s: float | None = None
+    """Seconds until the waiting seat's silence policy applies; None when no seat is waiting."""
+    max_message_chars: int = 4000
+    """The longest message a seat may post."""
     text: list[NegotiatingPoint]
-    """The negotiating text; a seat sees only its own answers."""
+    """The negotiating text; a seat sees only its own answers, an observer none."""
 
 
 class Created(BaseModel):
     debate: Debate
     teacher_token: str
     seat_tokens: dict[str, str]
+    observer_token: str

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,10 +26,13 @@ from deliberation.debate_types import Created, Debate, DebateSpec, DebateView, S
 from deliberation.deps import SummitDeps
 from deliberation.errors import Conflict, Forbidden, TooLarge, Unauthorized, UserError
 from deliberation.graph import build_graph
+from deliberation.passages import Passage
 from deliberation.protocol import first_step_of
+from deliberation.scenario import Scenario
 from deliberation.summit import SummitOptions, checkpointer, drive, make_deps
+from deliberation.summit import scenario as scenario_of
 from deliberation.tokens import hash_token, new_token, token_matches
-from deliberation.turns import NegotiatingPoint, Stage, Turn
+from deliberation.turns import NegotiatingPoint, PointAnswer, Stage, Turn
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ class _Live:
     """Each gets every new turn and every status change; filtering is per viewer, on the way out."""
     task: asyncio.Task[None] | None = None
     silence: asyncio.Task[None] | None = None
+    silence_started: float | None = None
+    """Event-loop time the waiting seat's silence clock started."""
     stop: bool = False
 
 
@@ -74,18 +79,19 @@ class DebateService:
         if unknown:
             parties = ", ".join(deps.scenario.parties)
             raise UserError(f"seats must be parties of {spec.scenario!r} ({parties}); got {', '.join(unknown)}")
-        teacher = new_token()
+        teacher, observer = new_token(), new_token()
         seats = {seat: new_token() for seat in sorted(spec.human_seats())}
         debate = Debate(
             id=uuid.uuid4().hex,
             spec=spec,
             teacher_hash=hash_token(teacher),
             seat_hashes={seat: hash_token(token) for seat, token in seats.items()},
+            observer_hash=hash_token(observer),
             created_at=datetime.now(UTC).isoformat(),
         )
         self._store.save(debate)
         self._live[debate.id] = _Live(debate, deps, [])
-        return Created(debate=debate, teacher_token=teacher, seat_tokens=seats)
+        return Created(debate=debate, teacher_token=teacher, seat_tokens=seats, observer_token=observer)
 
     def authenticate(self, debate_id: str, token: str) -> Viewer:
         debate = self._store.get(debate_id)
@@ -95,7 +101,11 @@ class DebateService:
             return Viewer(debate_id=debate_id)
         if seats:
             return Viewer(debate_id=debate_id, seat=seats[0])
-        raise Unauthorized(f"this token does not open debate {debate_id!r}: use the teacher or seat token it was created with")
+        if debate.observer_hash is not None and token_matches(token, debate.observer_hash):
+            return Viewer(debate_id=debate_id, observer_of=tuple(scenario_of(self.settings, debate.spec.scenario).parties))
+        raise Unauthorized(
+            f"this token does not open debate {debate_id!r}: use the teacher, seat or observer token it was created with"
+        )
 
     @staticmethod
     def _options(spec: DebateSpec) -> SummitOptions:
@@ -165,12 +175,13 @@ class DebateService:
 
     def _arm(self, live: _Live) -> None:
         self._disarm(live)
+        live.silence_started = asyncio.get_running_loop().time()
         live.silence = asyncio.create_task(self._on_silence(live, len(live.turns)))
 
     def _disarm(self, live: _Live) -> None:
         if live.silence is not None and live.silence is not asyncio.current_task():
             live.silence.cancel()
-        live.silence = None
+        live.silence, live.silence_started = None, None
 
     async def _on_silence(self, live: _Live, turns: int) -> None:
         await asyncio.sleep(live.debate.spec.silence.after_s)
@@ -247,22 +258,29 @@ class DebateService:
 
     # -- human seats -------------------------------------------------------------------------
 
-    async def post(self, viewer: Viewer, content: str, seat: str | None = None) -> DebateView:
+    async def post(
+        self, viewer: Viewer, content: str, seat: str | None = None, answers: Sequence[PointAnswer] = ()
+    ) -> DebateView:
         if viewer.seat is None:
-            raise Forbidden("the teacher cannot post for a seat; post with that seat's token")
+            raise Forbidden(f"the {viewer.name} cannot post for a seat; post with that seat's token")
         if seat is not None and seat != viewer.seat:
             raise Forbidden(f"this token belongs to seat {viewer.seat!r}; it cannot post for {seat!r}")
-        if len(content) > self.settings.max_message_chars:
-            raise TooLarge(f"message is {len(content)} characters; the limit is {self.settings.max_message_chars}")
+        size = len(content) + sum(len(a.amendment or "") for a in answers)
+        if size > self.settings.max_message_chars:
+            raise TooLarge(f"message is {size} characters with its amendments; the limit is {self.settings.max_message_chars}")
         live = await self._get(viewer.debate_id)
         async with live.lock:
             view = await self._view(live, viewer)
             if view.waiting_for != viewer.seat:
                 whose = f"waiting for {view.waiting_for}" if view.waiting_for else view.status.value
                 raise Conflict(f"it is not {viewer.seat}'s turn (the debate is {whose}); wait for the mediator to address you")
+            unknown = sorted({a.point for a in answers} - {p.id for p in view.text})
+            if unknown:
+                tabled = ", ".join(p.id for p in view.text) or "none yet"
+                raise UserError(f"no point {', '.join(unknown)} in the negotiating text (points tabled: {tabled})")
             self._disarm(live)
             await self._set_status(live, Status.running)
-            self._launch(live, Command(resume={"content": content}))
+            self._launch(live, Command(resume={"content": content, "answers": [a.model_dump(mode="json") for a in answers]}))
             return await self._view(live, viewer)
 
     # -- views -------------------------------------------------------------------------------
@@ -280,15 +298,18 @@ class DebateService:
         shown = viewer.is_teacher or viewer.seat == waiting
         said = [t for t in live.turns if waiting and waiting in t.audience]
         points = [NegotiatingPoint.model_validate(p) for p in values.get("text", {}).values()]
-        if viewer.seat is not None:  # a party's answers to the proposal are its own channel
+        if not viewer.is_teacher:  # a party's answers to the proposal are its own channel
             points = [p.model_copy(update={"answers": {k: v for k, v in p.answers.items() if k == viewer.seat}}) for p in points]
+        started = live.silence_started if waiting else None
+        left = debate.spec.silence.after_s - (asyncio.get_running_loop().time() - started) if started is not None else None
         return DebateView(
-            id=debate.id, viewer=viewer.seat or "teacher", scenario=debate.spec.scenario,
-            status=debate.status, stage=step.stage if step else None,
+            id=debate.id, viewer=viewer.name, scenario=debate.spec.scenario,
+            status=debate.status, stage=step.stage if step else None, round=step.round if step else None,
             next_speaker=step.speaker if step else None, waiting_for=waiting,
             prompt=said[-1].content if said and shown else None, turns=len(live.turns),
             seats={p: debate.spec.seats.get(p, "ai") for p in live.deps.scenario.parties},
-            silence=debate.spec.silence, text=points,
+            silence=debate.spec.silence, silence_left_s=None if left is None else max(0.0, left),
+            max_message_chars=self.settings.max_message_chars, text=points,
         )
 
     async def view(self, viewer: Viewer) -> DebateView:
@@ -302,6 +323,11 @@ class DebateService:
         """The scenario source and persona names, for rendering a transcript."""
         scenario = (await self._get(viewer.debate_id)).deps.scenario
         return scenario.source_text, {pid: p.name for pid, p in scenario.personas.items()}
+
+    async def sources(self, viewer: Viewer) -> tuple[Scenario, dict[str, Passage]]:
+        """The debate's scenario and its source passages by id, for scoring turns and showing what they cite."""
+        deps = (await self._get(viewer.debate_id)).deps
+        return deps.scenario, deps.retriever.passages
 
     async def events(self, viewer: Viewer, after: int = 0) -> AsyncIterator[Event]:
         """Turns after `after` this viewer may see, then live ones; the talks' state on every change."""

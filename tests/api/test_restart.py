@@ -27,6 +27,7 @@ async def test_a_waiting_seat_survives_a_restart(settings: Settings) -> None:
         before = await wait_for(client, debate, waiting_for("kabul"))
     async with serving(settings) as client:
         after = await wait_for(client, debate, waiting_for("kabul"))
+        assert 0 < after.pop("silence_left_s") <= 300 and before.pop("silence_left_s") > 0  # the seat's clock restarts
         assert after == before
         assert (await post(client, debate, "kabul", "We are still here after the restart.")).status_code == 202
         view = await wait_for(client, debate, waiting_for("kabul"))
