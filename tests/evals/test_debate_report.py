@@ -6,16 +6,16 @@ import pytest
 from deliberation.evals.debate_report import concessions_in, debate_report, render_debate_report
 
 from deliberation.citations import cited_sources
-from deliberation.config import PROJECT_ROOT
 from deliberation.loader import load_scenario
 from deliberation.passages import chunk
 from deliberation.scenario import Scenario
 from deliberation.turns import Citation, PointAnswer, Stage, Turn
+from tests.factories import REPO
 
 
 @pytest.fixture(scope="module")
 def afghanistan() -> Scenario:
-    return load_scenario("afghanistan", PROJECT_ROOT / "personas")
+    return load_scenario("afghanistan", REPO / "personas")
 
 
 def turn(number: int, speaker: str, content: str, audience: list[str] | None = None, **fields: object) -> Turn:
