@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from deliberation.config import Settings
@@ -103,7 +104,13 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
 
 
 @asynccontextmanager
-async def checkpointer(settings: Settings) -> AsyncIterator[AsyncSqliteSaver]:
+async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    if settings.database_url:
+        from deliberation.classroom.backends import postgres_saver
+
+        async with postgres_saver(settings.database_url) as shared:
+            yield shared
+        return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
         yield saver
@@ -163,7 +170,7 @@ async def _run(
     out_dir: Path,
     run_id: str,
     resume: bool,
-    saver: AsyncSqliteSaver,
+    saver: BaseCheckpointSaver[Any],
     on_turn: TurnCallback | None,
 ) -> RunResult:
     deps = make_deps(settings, options)
