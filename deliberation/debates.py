@@ -345,7 +345,9 @@ class DebateService:
                 if viewer.sees(turn):
                     yield turn
             yield await self._view(live, viewer)
-            while live.debate.status != Status.ended or not queue.empty():
+            # the stream ends with the `ended` status item: on a shared bus it may arrive after the stored status changed
+            ended = live.debate.status == Status.ended
+            while not ended:
                 item = await queue.get()
                 if isinstance(item, Turn):
                     if item.turn > sent and viewer.sees(item):
@@ -353,6 +355,7 @@ class DebateService:
                     sent = max(sent, item.turn)
                 else:
                     yield await self._view(await self._get(viewer.debate_id), viewer)
+                    ended = item == Status.ended
         finally:
             live.subscribers.discard(queue)
             await queue.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -63,9 +64,18 @@ def _scenario(scenario_id: str, root: Path) -> Scenario:
     return load_scenario(scenario_id, root)
 
 
+_opening = threading.Lock()
+"""Requests in worker threads may ask for the same index at once: one opens (or builds) it, the others reuse it."""
+
+
 @lru_cache(maxsize=16)
 def _retriever(scenario_id: str, root: Path, embedding: str, data_dir: Path, url: str | None) -> Retriever:
     return open_retriever(_scenario(scenario_id, root), embedding, data_dir, url)
+
+
+def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
+    with _opening:
+        return _retriever(scenario_id, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url)
 
 
 def scenario(settings: Settings, scenario_id: str) -> Scenario:
@@ -88,9 +98,7 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
     return SummitDeps(
         scenario=scenario_,
         steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
-        retriever=_retriever(
-            options.scenario, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url
-        ),
+        retriever=_shared_retriever(settings, options.scenario),
         models={
             pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
             for pid, m in models.items()

@@ -148,3 +148,16 @@ def running(service: Service) -> Iterator[Service]:
         yield service
     finally:
         service.stop()
+
+
+def start_replica(env: dict[str, str], data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A `deliberation serve` process on a free loopback port with `env` added; returns it and its base URL."""
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deliberation", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "DELIBERATION_DATA_DIR": str(data_dir), **env},
+        stdout=subprocess.DEVNULL, stderr=open(log, "wb"),  # noqa: SIM115  (the child owns it)
+    )
+    _wait_port(port, process, f"deliberation serve (log: {log})", timeout=120)
+    return process, f"http://127.0.0.1:{port}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
@@ -16,8 +18,8 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 from deliberation.debate_types import Debate, Status
 from deliberation.errors import NotFound, Unavailable
 
-# Any constant shared by every replica: migrations run under this advisory lock, so two replicas starting together
-# apply each file once.
+# Any constants shared by every replica: migrations run under these advisory locks (ours, then LangGraph's), so two
+# replicas starting together apply each migration once.
 _MIGRATION_LOCK = 7_261_013
 CONNECT_TIMEOUT_S = 10.0
 
@@ -95,6 +97,11 @@ class PostgresDebateStore:
         self._pool.close()
 
 
+async def _try_lock(conn: Any, key: int) -> bool:
+    row = await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (key,))).fetchone()
+    return bool(row["got"])
+
+
 @asynccontextmanager
 async def postgres_saver(url: str, max_size: int = 16) -> AsyncIterator[AsyncPostgresSaver]:
     """LangGraph's Postgres checkpointer over a pool; `setup` runs its own migrations (idempotent, locked)."""
@@ -103,7 +110,14 @@ async def postgres_saver(url: str, max_size: int = 16) -> AsyncIterator[AsyncPos
     try:
         await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
         saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-        await saver.setup()
+        async with pool.connection() as conn:  # its setup is not safe for two replicas starting at once
+            # polled, not waited for: its CREATE INDEX CONCURRENTLY waits out every open transaction, a blocked one too
+            while not await _try_lock(conn, _MIGRATION_LOCK + 1):
+                await asyncio.sleep(0.1)
+            try:
+                await saver.setup()
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK + 1,))
     except (psycopg.OperationalError, PoolTimeout) as error:
         await pool.close()
         raise _unreachable(url, error) from None

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -37,8 +39,8 @@ class RedisLeases:
     def __init__(self, redis: Redis, ttl_s: float = 3.0, wait_s: float = 180.0) -> None:
         self._redis: Any = redis  # redis-py's stubs type every reply as a union of sync and async results
         self.ttl_ms, self.wait_s = int(ttl_s * 1000), wait_s
-        self.owner = uuid.uuid4().hex
-        """This replica's token in the leases it holds."""
+        self.owner = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+        """This replica's token in the leases it holds: host and process first, so that an operator can tell who drives."""
         self._renew: Any = redis.register_script(_RENEW)
         self._release: Any = redis.register_script(_RELEASE)
         self._held: dict[str, asyncio.Task[None]] = {}
