@@ -167,7 +167,9 @@ class DebateService:
         """Stop driving after the current turn (a turn in flight is finished and recorded, never cut)."""
         self._disarm(live)
         if live.task is None or live.task.done():
-            await self._leases.stop_driver(live.debate.id, "halt")  # another replica may be driving
+            if self._leases.shared:  # another replica may be driving: stop it, then read what it recorded
+                await self._leases.stop_driver(live.debate.id, "halt")
+                await self._refresh(live)
             return
         live.stop = True
         try:
@@ -266,7 +268,9 @@ class DebateService:
 
     async def _end(self, live: _Live, status: Status, _: str | None) -> None:
         self._disarm(live)
-        await self._leases.stop_driver(live.debate.id, "cancel")  # when another replica drives it
+        if self._leases.shared and not self._driving(live):  # another replica may be driving
+            await self._leases.stop_driver(live.debate.id, "cancel")
+            await self._refresh(live)
         if live.task is not None and not live.task.done():
             live.task.cancel()  # no turn follows, so one cut short is simply never recorded
             with contextlib.suppress(asyncio.CancelledError):
