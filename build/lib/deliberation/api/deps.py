@@ -1,0 +1,49 @@
+"""Annotated dependencies: the settings, the debate service and the viewer a bearer token names."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from deliberation.config import Settings
+from deliberation.debate_types import Viewer
+from deliberation.debates import DebateService
+from deliberation.errors import Forbidden, Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="The teacher token or a seat token of this debate.")
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _service(request: Request) -> DebateService:
+    service: DebateService = request.app.state.service
+    return service
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+ServiceDep = Annotated[DebateService, Depends(_service)]
+
+
+def _viewer(
+    debate_id: str, service: ServiceDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Viewer:
+    if credentials is None:
+        raise Unauthorized("send the debate's teacher or seat token as 'Authorization: Bearer <token>'")
+    return service.authenticate(debate_id, credentials.credentials)
+
+
+ViewerDep = Annotated[Viewer, Depends(_viewer)]
+
+
+def channel_of(viewer: Viewer, channel: str | None) -> Viewer:
+    """The teacher may narrow a view to one seat's channel; a seat may only ask for its own."""
+    if channel is None or channel == viewer.seat:
+        return viewer
+    if not viewer.is_teacher:
+        raise Forbidden(f"a seat token reads only its own channel ({viewer.seat}), not {channel!r}")
+    return Viewer(debate_id=viewer.debate_id, seat=channel)

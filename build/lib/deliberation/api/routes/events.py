@@ -1,0 +1,38 @@
+"""GET /v1/debates/{id}/events: Server-Sent Events of turns, filtered per viewer; event id = turn number."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from deliberation.api.deps import ServiceDep, ViewerDep, channel_of
+from deliberation.api.routes.debates import Channel
+from fastapi import APIRouter, Header, Query
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from deliberation.debate_types import Viewer
+from deliberation.debates import DebateService
+from deliberation.turns import Turn
+
+router = APIRouter(prefix="/v1/debates", tags=["events"])
+
+
+async def _stream(service: DebateService, viewer: Viewer, after: int) -> AsyncIterator[ServerSentEvent]:
+    async for item in service.events(viewer, after):
+        if isinstance(item, Turn):
+            yield ServerSentEvent(data=item.model_dump_json(), event="turn", id=str(item.turn))
+        else:  # no id: a state change must not move the client's resume point
+            yield ServerSentEvent(data=item.model_dump_json(), event="status")
+
+
+@router.get("/{debate_id}/events", response_class=EventSourceResponse)
+async def events(
+    viewer: ViewerDep,
+    service: ServiceDep,
+    last_event_id: Annotated[int | None, Header(ge=0, le=1_000_000)] = None,
+    after: Annotated[int, Query(ge=0, le=1_000_000, description="Resume after this turn (as Last-Event-ID).")] = 0,
+    channel: str | None = Channel,
+) -> EventSourceResponse:
+    viewer = channel_of(viewer, channel)
+    await service.view(viewer)  # fail before the stream starts (unknown debate, bad token)
+    return EventSourceResponse(_stream(service, viewer, max(after, last_event_id or 0)), ping=15)

@@ -1,0 +1,37 @@
+"""GET /v1/scenarios: what a teacher can stage, with its personas and stages."""
+
+from __future__ import annotations
+
+from deliberation.api.deps import SettingsDep
+from deliberation.api.schemas import AgendaOut, PersonaOut, ScenarioOut
+from fastapi import APIRouter
+
+from deliberation.loader import scenario_ids
+from deliberation.scenario import Scenario
+from deliberation.summit import scenario
+from deliberation.turns import Stage
+
+router = APIRouter(prefix="/v1", tags=["scenarios"])
+
+
+def _persona(scenario_: Scenario, pid: str) -> PersonaOut:
+    persona = scenario_.personas[pid]
+    return PersonaOut(id=pid, name=persona.name, role=persona.role, mediator=pid == scenario_.mediator)
+
+
+@router.get("/scenarios")
+def list_scenarios(settings: SettingsDep) -> list[ScenarioOut]:
+    found = [scenario(settings, sid) for sid in scenario_ids(settings.scenarios_dir)]
+    return [
+        ScenarioOut(
+            id=s.id,
+            title=s.title,
+            mediator=s.mediator,
+            parties=s.parties,
+            personas=[_persona(s, pid) for pid in s.participants],
+            stages=list(Stage),
+            agenda=[AgendaOut(topic=a.topic, title=a.title) for a in s.protocol.agenda],
+            rounds=s.protocol.rounds,
+        )
+        for s in found
+    ]

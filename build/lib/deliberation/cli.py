@@ -1,0 +1,145 @@
+"""`deliberation` command line: a thin layer over the library; errors map to exit codes here, once."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from deliberation.config import Settings, get_settings
+from deliberation.errors import DeliberationError, NotFound, UserError
+from deliberation.loader import scenario_ids
+from deliberation.summit import (
+    RunResult,
+    SummitOptions,
+    make_deps,
+    new_run_id,
+    resume_summit,
+    run_batch,
+    run_summit,
+    scenario,
+)
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _persona_models(values: Sequence[str]) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        persona, sep, model = value.partition("=")
+        if not sep or not persona or not model:
+            raise argparse.ArgumentTypeError(f"--persona-model expects PERSONA=MODEL, got {value!r}")
+        pairs[persona] = model
+    return pairs
+
+
+def _topics(value: str | None) -> list[str] | None:
+    topics = [t.strip() for t in (value or "").split(",") if t.strip()]
+    return topics or None
+
+
+def _report(result: RunResult) -> None:
+    outcome = result.finished.outcome
+    print(
+        f"{result.run_id}: {result.finished.turns} turns ({result.finished.failed_turns} failed), "
+        f"{len(outcome.agreed)} agreed / {len(outcome.open)} open points -> {result.jsonl} {result.markdown}"
+    )
+
+
+def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: is a file; give a folder for the transcripts")
+    if args.resume:
+        _report(asyncio.run(resume_summit(settings, args.resume, out)))
+        return 0
+    options = SummitOptions(
+        scenario=args.scenario,
+        model=args.model,
+        persona_models=_persona_models(args.persona_model),
+        rounds=args.rounds,
+        topics=_topics(args.topics),
+        seed=args.seed,
+    )
+    make_deps(settings, options)  # fail on bad names before announcing a run or drawing progress
+    if args.runs == 1:
+        run_id = new_run_id(options.seed)
+        print(f"{run_id}: started (if interrupted: deliberation summit --resume {run_id} --out {out})", file=sys.stderr)
+        _report(asyncio.run(run_summit(settings, options, out, run_id=run_id)))
+        return 0
+    from rich.progress import Progress
+
+    with Progress(transient=False) as progress:
+        task = progress.add_task(f"{args.runs} summits", total=args.runs)
+        results = asyncio.run(run_batch(settings, options, out, args.runs, args.concurrency, lambda _: progress.advance(task)))
+    for result in results:
+        _report(result)
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
+    ids = scenario_ids(settings.scenarios_dir)
+    if not ids:
+        where = settings.scenarios_dir
+        raise NotFound(f"no scenarios in {where}: set DELIBERATION_SCENARIOS_DIR to a folder of <id>/scenario.yaml")
+    for scenario_id in ids:
+        loaded = scenario(settings, scenario_id)
+        print(f"{loaded.id}: {loaded.title}")
+        for pid in loaded.participants:
+            persona = loaded.personas[pid]
+            role = "mediator" if pid == loaded.mediator else "party"
+            print(f"  {pid:<10} {role:<8} {persona.name} ({len(persona.positions)} positions)")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deliberation", description="Indirect peace talks between AI personas.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    summit = commands.add_parser("summit", help="run simulated summits and write transcripts")
+    summit.add_argument("--scenario", default="afghanistan")
+    summit.add_argument("--model", help="litellm model for every persona (default: offline/extractive)")
+    summit.add_argument("--persona-model", action="append", default=[], metavar="PERSONA=MODEL")
+    summit.add_argument("--rounds", type=int, help="indirect rounds (default: the scenario's)")
+    summit.add_argument("--topics", help="comma-separated agenda topics, in order")
+    summit.add_argument("--runs", type=int, default=1)
+    summit.add_argument("--concurrency", type=int, default=4)
+    summit.add_argument("--seed", type=int, default=0)
+    summit.add_argument("--out", default="runs")
+    summit.add_argument("--resume", metavar="RUN_ID")
+    summit.set_defaults(handler=cmd_summit)
+    commands.add_parser("scenarios", help="list scenarios and personas").set_defaults(handler=cmd_scenarios)
+    for module in ("deliberation.evals.cli", "deliberation.api.cli"):
+        importlib.import_module(module).add_parser(commands)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> None:
+    for name in ("rounds", "runs", "concurrency"):
+        value = getattr(args, name, None)
+        if value is not None and value < (0 if name == "rounds" else 1):
+            raise argparse.ArgumentTypeError(f"--{name} must be {'>= 0' if name == 'rounds' else '>= 1'}, got {value}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        _check(args)
+        handler: Command = args.handler
+        return handler(args, get_settings())
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
+    except DeliberationError as error:
+        print(f"deliberation: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("deliberation: interrupted; finished turns are saved (resume with --resume RUN_ID)", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

