@@ -115,7 +115,7 @@ class DebateService:
     def _options(spec: DebateSpec) -> SummitOptions:
         return SummitOptions(scenario=spec.scenario, model=spec.model, rounds=spec.rounds, topics=spec.topics, seed=spec.seed)
 
-    async def _get(self, debate_id: str) -> _Live:
+    async def _get(self, debate_id: str, fresh: bool = True) -> _Live:
         live = self._live.get(debate_id)
         if live is None:
             debate = self._store.get(debate_id)
@@ -123,7 +123,7 @@ class DebateService:
             values = (await self._graph.aget_state(_config(debate_id))).values or {}
             turns = [Turn.model_validate(t) for t in values.get("turns", [])]
             live = self._live.setdefault(debate_id, _Live(debate, deps, turns))
-        elif self._leases.shared and not self._driving(live):
+        elif fresh and self._leases.shared and not self._driving(live):
             await self._refresh(live)
         return live
 
@@ -214,7 +214,7 @@ class DebateService:
     async def control(self, viewer: Viewer, action: str, news: str | None = None) -> DebateView:
         if not viewer.is_teacher:
             raise Forbidden(f"only the teacher may {action} a debate; a seat token may post and read its own channel")
-        live = await self._get(viewer.debate_id)
+        live = await self._get(viewer.debate_id, fresh=False)  # read again under the lock
         async with self._locked(live):
             status = live.debate.status
             if status == Status.ended:
@@ -286,7 +286,7 @@ class DebateService:
             raise Forbidden(f"this token belongs to seat {viewer.seat!r}; it cannot post for {seat!r}")
         if len(content) > self.settings.max_message_chars:
             raise TooLarge(f"message is {len(content)} characters; the limit is {self.settings.max_message_chars}")
-        live = await self._get(viewer.debate_id)
+        live = await self._get(viewer.debate_id, fresh=False)  # read again under the lock
         async with self._locked(live):
             view = await self._view(live, viewer)
             if view.waiting_for != viewer.seat:
@@ -338,11 +338,10 @@ class DebateService:
     async def events(self, viewer: Viewer, after: int = 0) -> AsyncIterator[Event]:
         """Turns after `after` this viewer may see, then live ones; the talks' state on every change."""
         live = await self._get(viewer.debate_id)
-        queue = await self._bus.subscribe(viewer.debate_id)  # before reading the backlog, so nothing falls between the two
+        # before reading the backlog, so nothing falls between the two
+        queue = await self._bus.subscribe(viewer.debate_id, live.turns[-1].turn if live.turns else 0)
         live.subscribers.add(queue)
         try:
-            if self._leases.shared:
-                live = await self._get(viewer.debate_id)
             backlog = [t for t in live.turns if t.turn > after]
             sent = backlog[-1].turn if backlog else after
             for turn in backlog:

@@ -1,7 +1,8 @@
 """How a debate's events (each new turn, each status change) reach its viewers: a bus, per debate, in order.
 
 In one process a bus is a set of queues (`LocalBus`); across replicas it is a Redis stream (`redis_bus.RedisBus`).
-A subscription sees what is published after it was opened, so a viewer subscribes first and then reads the backlog.
+A subscription sees what is published after it was opened, so a viewer subscribes first and then reads the backlog;
+a shared bus also replays what followed the backlog's last turn, which another replica may have published already.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ class EventBus(Protocol):
         A shared bus drops a turn whose number was already published, so a replica taking a debate over may
         publish its checkpoint's turns again. The in-process bus has no other publisher to race with."""
 
-    async def subscribe(self, debate_id: str) -> Subscription: ...
+    async def subscribe(self, debate_id: str, after: int = 0) -> Subscription:
+        """What is published from now on; a shared bus also replays what came after turn `after` (the reader's backlog)."""
+        ...
 
     async def flush(self) -> None:
         """Wait until every item published so far has been delivered to the bus."""
@@ -70,7 +73,7 @@ class LocalBus:
         for subscription in self.subscribers.get(debate_id, ()):
             subscription.queue.put_nowait(item)
 
-    async def subscribe(self, debate_id: str) -> Subscription:
+    async def subscribe(self, debate_id: str, after: int = 0) -> Subscription:
         subscription = _QueueSubscription(self, debate_id)
         self.subscribers[debate_id].add(subscription)
         return subscription

@@ -34,8 +34,12 @@ if ARGV[1] == 'turn' then
   if n <= ms then return false end
   return redis.call('XADD', KEYS[1], n .. '-0', 'kind', 'turn', 'data', ARGV[3])
 end
-return redis.call('XADD', KEYS[1], ms .. '-' .. (seq + 1), 'kind', ARGV[1], 'data', ARGV[3])
+local id = redis.call('XADD', KEYS[1], ms .. '-' .. (seq + 1), 'kind', ARGV[1], 'data', ARGV[3])
+if ARGV[3] == 'ended' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+return id
 """
+ENDED_TTL_S = 86_400
+"""An ended debate's stream is kept a day for late readers; its turns stay in the checkpoint for good."""
 
 
 def stream_key(debate_id: str) -> str:
@@ -89,16 +93,16 @@ class RedisBus:
             debate_id, item = await self._outbox.get()
             try:
                 args = ["turn", str(item.turn), item.model_dump_json()] if isinstance(item, Turn) else ["status", "0", item.value]
+                args.append(str(ENDED_TTL_S))
                 await self._append(keys=[stream_key(debate_id)], args=args)
             except Exception:  # the stream is the viewers' copy; the checkpoint keeps the turn, a takeover republishes it
                 log.exception("could not publish an event of debate %s to Redis", debate_id)
             finally:
                 self._outbox.task_done()
 
-    async def subscribe(self, debate_id: str) -> Subscription:
-        key = stream_key(debate_id)
-        top = await self._redis.xrevrange(key, count=1)
-        return _StreamSubscription(self._redis, key, top[0][0].decode() if top else "0-0")
+    async def subscribe(self, debate_id: str, after: int = 0) -> Subscription:
+        """Everything after turn `after`: a turn published before its checkpoint was written is not missed."""
+        return _StreamSubscription(self._redis, stream_key(debate_id), f"{after}-0")
 
     async def flush(self) -> None:
         await self._outbox.join()
