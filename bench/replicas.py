@@ -84,7 +84,8 @@ async def _debate(client: httpx.AsyncClient, urls: list[str], index: int, rounds
 
 async def _phase(urls: list[str], debates: int, rounds: int) -> tuple[Phase, float]:
     phase = Phase()
-    limits = httpx.Limits(max_connections=4 * debates + 20, max_keepalive_connections=4 * debates)
+    # idle connections are dropped before uvicorn's 5 s keep-alive closes them, or a post may reuse a closing one
+    limits = httpx.Limits(max_connections=4 * debates + 20, max_keepalive_connections=4 * debates, keepalive_expiry=2)
     async with httpx.AsyncClient(timeout=300, limits=limits) as client:
         began = time.perf_counter()
         results = await asyncio.gather(*(_debate(client, urls, i, rounds, phase) for i in range(debates)), return_exceptions=True)
