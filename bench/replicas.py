@@ -125,9 +125,12 @@ def main() -> int:
         single.terminate()
         single.wait(timeout=60)
         shared = {**base, "DELIBERATION_DATABASE_URL": postgres.url, "DELIBERATION_REDIS_URL": redis.url}
-        replicas = [start_replica(shared, work / name, work / f"{name}.log") for name in ("a", "b")]
-        processes += [p for p, _ in replicas]
-        two, two_s = asyncio.run(_phase([u for _, u in replicas], args.debates, args.rounds))
+        urls = []
+        for name in ("a", "b"):
+            process, replica_url = start_replica(shared, work / name, work / f"{name}.log")
+            processes.append(process)
+            urls.append(replica_url)
+        two, two_s = asyncio.run(_phase(urls, args.debates, args.rounds))
     finally:
         for process in processes:
             if process.poll() is None:

@@ -134,8 +134,8 @@ def start_chroma() -> Service | str:
     directory = Path(tempfile.mkdtemp(prefix="deliberation-chroma-"))
     port = free_port()
     process = subprocess.Popen(
-        [binary, "run", "--path", str(directory), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=open(directory.with_suffix(".log"), "wb"),  # noqa: SIM115
+        [binary, "run", "--path", str(directory / "data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=open(directory / "chroma.log", "wb"),  # noqa: SIM115
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     _wait_port(port, process, "chroma run")

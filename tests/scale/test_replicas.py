@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +58,10 @@ async def test_two_replicas_share_debates_and_survive_the_driver_being_killed(sc
            "DELIBERATION_EMBEDDING": "lexical"}
     with ThreadPoolExecutor(2) as pool:
         starts = [pool.submit(start_replica, env, tmp_path / name, tmp_path / f"{name}.log") for name in ("a", "b")]
-        (a, url_a), (b, url_b) = (s.result() for s in starts)
-    replicas: dict[int, subprocess.Popen[bytes]] = {a.pid: a, b.pid: b}
+        wait(starts)
+    started = [s.result()[0] for s in starts if s.exception() is None]
     try:
+        (a, url_a), (_, url_b) = (s.result() for s in starts)
         async with httpx.AsyncClient(timeout=60) as client:
             response = await client.post(f"{url_a}/v1/debates", json={"scenario": "afghanistan", "rounds": 2, "seats": {"kabul": "human"}})
             assert response.status_code == 201, response.text
@@ -100,7 +100,7 @@ async def test_two_replicas_share_debates_and_survive_the_driver_being_killed(sc
             events = await asyncio.wait_for(watcher, 60)
             transcript = (await client.get(f"{survivor}/v1/debates/{debate['id']}/transcript", headers=teacher)).json()["turns"]
     finally:
-        for process in replicas.values():
+        for process in started:
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
