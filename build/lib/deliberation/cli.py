@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     summit.add_argument("--resume", metavar="RUN_ID")
     summit.set_defaults(handler=cmd_summit)
     commands.add_parser("scenarios", help="list scenarios and personas").set_defaults(handler=cmd_scenarios)
-    for module in ("deliberation.evals.cli", "deliberation.api.cli"):
+    for module in ("deliberation.evals.cli", "deliberation.api.cli", "deliberation.authoring.cli"):
         importlib.import_module(module).add_parser(commands)
     return parser
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from deliberation.resources import packaged
 
@@ -34,12 +35,6 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     """Use a Chroma server (chromadb.HttpClient) instead of the embedded index."""
 
-    database_url: str | None = None
-    """postgresql://... : graph checkpoints and debate records in Postgres instead of SQLite files under data_dir."""
-
-    redis_url: str | None = None
-    """redis://... : debate events, driver leases and silence deadlines shared by every replica of the API."""
-
     timeout_s: float = 60.0
     """Per model call, passed to litellm."""
 
@@ -57,6 +52,16 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = 65_536
     """Largest request body the API reads; larger ones are refused with 413."""
+
+    api_keys: Annotated[list[str], NoDecode] = Field(default=[], repr=False)
+    """Operator keys (comma-separated): only they may author scenarios. None: loopback clients only."""
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

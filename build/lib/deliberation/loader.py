@@ -41,6 +41,15 @@ def load_scenario(scenario_id: str, root: Path) -> Scenario:
     if not (directory / SCENARIO_FILE).is_file():
         known = ", ".join(scenario_ids(root)) or "none"
         raise NotFound(f"unknown scenario {scenario_id!r} (known: {known}; looked in {root})")
+    scenario = read_scenario(directory)
+    problems = ledger_errors(scenario)
+    if problems:
+        raise InvalidScenario(f"{directory}: {problems[0]} ({len(problems)} ledger error(s) in all)")
+    return scenario
+
+
+def read_scenario(directory: Path) -> Scenario:
+    """A scenario folder's files as models, its protocol checked; the ledger is left to the caller."""
     spec = _read_yaml(directory / SCENARIO_FILE, ScenarioFile)
     source_path = directory / spec.source
     try:
@@ -63,9 +72,6 @@ def load_scenario(scenario_id: str, root: Path) -> Scenario:
         protocol=spec.protocol,
     )
     _check_protocol(scenario)
-    problems = ledger_errors(scenario)
-    if problems:
-        raise InvalidScenario(f"{directory}: {problems[0]} ({len(problems)} ledger error(s) in all)")
     return scenario
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from deliberation.config import Settings
@@ -64,18 +62,9 @@ def _scenario(scenario_id: str, root: Path) -> Scenario:
     return load_scenario(scenario_id, root)
 
 
-_opening = threading.Lock()
-"""Requests in worker threads may ask for the same index at once: one opens (or builds) it, the others reuse it."""
-
-
 @lru_cache(maxsize=16)
 def _retriever(scenario_id: str, root: Path, embedding: str, data_dir: Path, url: str | None) -> Retriever:
     return open_retriever(_scenario(scenario_id, root), embedding, data_dir, url)
-
-
-def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
-    with _opening:
-        return _retriever(scenario_id, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url)
 
 
 def scenario(settings: Settings, scenario_id: str) -> Scenario:
@@ -98,7 +87,9 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
     return SummitDeps(
         scenario=scenario_,
         steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
-        retriever=_shared_retriever(settings, options.scenario),
+        retriever=_retriever(
+            options.scenario, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url
+        ),
         models={
             pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
             for pid, m in models.items()
@@ -112,13 +103,7 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
 
 
 @asynccontextmanager
-async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[Any]]:
-    if settings.database_url:
-        from deliberation.classroom.backends import postgres_saver
-
-        async with postgres_saver(settings.database_url) as shared:
-            yield shared
-        return
+async def checkpointer(settings: Settings) -> AsyncIterator[AsyncSqliteSaver]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
         yield saver
@@ -178,7 +163,7 @@ async def _run(
     out_dir: Path,
     run_id: str,
     resume: bool,
-    saver: BaseCheckpointSaver[Any],
+    saver: AsyncSqliteSaver,
     on_turn: TurnCallback | None,
 ) -> RunResult:
     deps = make_deps(settings, options)
