@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     """Use a Chroma server (chromadb.HttpClient) instead of the embedded index."""
 
+    database_url: str | None = None
+    """postgresql://... : graph checkpoints and debate records in Postgres instead of SQLite files under data_dir."""
+
+    redis_url: str | None = None
+    """redis://... : debate events, driver leases and silence deadlines shared by every replica of the API."""
+
     timeout_s: float = 60.0
     """Per model call, passed to litellm."""
 

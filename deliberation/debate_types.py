@@ -64,6 +64,8 @@ class Debate(BaseModel):
     created_at: str
     pending: dict[str, Any] = {}
     """Graph input (a new cursor, news) the teacher gave while the talks were paused or not started."""
+    silence_deadline: float | None = None
+    """When the waiting seat's silence policy applies (Unix time); stored so that any replica can apply it."""
 
 
 class Viewer(BaseModel):

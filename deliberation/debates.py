@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -20,8 +21,11 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
+from deliberation.classroom.backends import coordination, open_store
+from deliberation.classroom.events import EventBus, LocalBus, Subscription
+from deliberation.classroom.leases import Leases, LocalLeases, StopAction
+from deliberation.classroom.store import DebateRecords
 from deliberation.config import Settings
-from deliberation.debate_store import DebateStore
 from deliberation.debate_types import Created, Debate, DebateSpec, DebateView, Status, Viewer
 from deliberation.deps import SummitDeps
 from deliberation.errors import Conflict, Forbidden, TooLarge, Unauthorized, UserError
@@ -52,8 +56,8 @@ class _Live:
     deps: SummitDeps
     turns: list[Turn]
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    subscribers: set[asyncio.Queue[Turn | Status]] = field(default_factory=set)
-    """Each gets every new turn and every status change; filtering is per viewer, on the way out."""
+    subscribers: set[Subscription] = field(default_factory=set)
+    """The event streams open on this debate in this process; filtering is per viewer, on the way out."""
     task: asyncio.Task[None] | None = None
     silence: asyncio.Task[None] | None = None
     silence_started: float | None = None
@@ -65,10 +69,20 @@ def _config(debate_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": f"debate-{debate_id}"}}
 
 
+SWEEP_S = 0.5
+"""How often a replica looks for debates whose driver died and for silence deadlines that passed (shared mode)."""
+
+
 class DebateService:
-    def __init__(self, settings: Settings, store: DebateStore, graph: Any) -> None:
+    def __init__(
+        self, settings: Settings, store: DebateRecords, graph: Any, bus: EventBus | None = None, leases: Leases | None = None
+    ) -> None:
         self.settings, self._store, self._graph = settings, store, graph
         self._live: dict[str, _Live] = {}
+        self._bus: EventBus = bus or LocalBus()
+        self._leases: Leases = leases or LocalLeases()
+        self._leases.on_signal(self._on_signal)
+        self._sweeper: asyncio.Task[None] | None = None
 
     # -- creating and authenticating ---------------------------------------------------------
 
@@ -111,7 +125,7 @@ class DebateService:
     def _options(spec: DebateSpec) -> SummitOptions:
         return SummitOptions(scenario=spec.scenario, model=spec.model, rounds=spec.rounds, topics=spec.topics, seed=spec.seed)
 
-    async def _get(self, debate_id: str) -> _Live:
+    async def _get(self, debate_id: str, fresh: bool = True) -> _Live:
         live = self._live.get(debate_id)
         if live is None:
             debate = self._store.get(debate_id)
@@ -119,6 +133,8 @@ class DebateService:
             values = (await self._graph.aget_state(_config(debate_id))).values or {}
             turns = [Turn.model_validate(t) for t in values.get("turns", [])]
             live = self._live.setdefault(debate_id, _Live(debate, deps, turns))
+        elif fresh and self._leases.shared and not self._driving(live):
+            await self._refresh(live)
         return live
 
     # -- driving the graph ---------------------------------------------------------------------
@@ -127,12 +143,17 @@ class DebateService:
         if live.turns and turn.turn <= live.turns[-1].turn:
             return  # a resumed graph may replay a turn that was already published
         live.turns.append(turn)
-        for queue in live.subscribers:
-            queue.put_nowait(turn)
+        self._bus.publish(live.debate.id, turn)
         if live.stop:
             raise _Stop
 
     async def _drive(self, live: _Live, graph_input: Any) -> None:
+        try:
+            await self._run_graph(live, graph_input)
+        finally:  # after the status is stored: a running debate without a lease is one whose driver died
+            await self._let_go(live)
+
+    async def _run_graph(self, live: _Live, graph_input: Any) -> None:
         try:
             done = await drive(self._graph, graph_input, _config(live.debate.id), live.deps, lambda t: self._on_turn(live, t))
         except _Stop:
@@ -156,6 +177,9 @@ class DebateService:
         """Stop driving after the current turn (a turn in flight is finished and recorded, never cut)."""
         self._disarm(live)
         if live.task is None or live.task.done():
+            if self._leases.shared:  # another replica may be driving: stop it, then read what it recorded
+                await self._leases.stop_driver(live.debate.id, "halt")
+                await self._refresh(live)
             return
         live.stop = True
         try:
@@ -164,18 +188,23 @@ class DebateService:
             live.stop = False
 
     async def _set_status(self, live: _Live, status: Status) -> None:
+        if status == Status.running and not await self._leases.acquire(live.debate.id):
+            raise Conflict(f"debate {live.debate.id} is being driven by another server; try again in a few seconds")
         live.debate.status = status
+        waiting = status == Status.waiting
+        live.debate.silence_deadline = time.time() + live.debate.spec.silence.after_s if waiting else None
         self._store.save(live.debate)
-        if status == Status.waiting:
+        if waiting:
             self._arm(live)
-        for queue in live.subscribers:
-            queue.put_nowait(status)
+        self._bus.publish(live.debate.id, status)
 
     # -- silence of a human seat -------------------------------------------------------------
 
     def _arm(self, live: _Live) -> None:
         self._disarm(live)
         live.silence_started = asyncio.get_running_loop().time()
+        if self._leases.shared:
+            return  # the stored deadline is applied by whichever replica's sweep finds it passed
         live.silence = asyncio.create_task(self._on_silence(live, len(live.turns)))
 
     def _disarm(self, live: _Live) -> None:
@@ -185,7 +214,7 @@ class DebateService:
 
     async def _on_silence(self, live: _Live, turns: int) -> None:
         await asyncio.sleep(live.debate.spec.silence.after_s)
-        async with live.lock:
+        async with self._locked(live):
             if live.debate.status == Status.waiting and len(live.turns) == turns:
                 live.silence = None
                 await self._set_status(live, Status.running)
@@ -196,8 +225,8 @@ class DebateService:
     async def control(self, viewer: Viewer, action: str, news: str | None = None) -> DebateView:
         if not viewer.is_teacher:
             raise Forbidden(f"only the teacher may {action} a debate; a seat token may post and read its own channel")
-        live = await self._get(viewer.debate_id)
-        async with live.lock:
+        live = await self._get(viewer.debate_id, fresh=False)  # read again under the lock
+        async with self._locked(live):
             status = live.debate.status
             if status == Status.ended:
                 raise Conflict(f"debate {viewer.debate_id} has ended; create a new one")
@@ -250,6 +279,9 @@ class DebateService:
 
     async def _end(self, live: _Live, status: Status, _: str | None) -> None:
         self._disarm(live)
+        if self._leases.shared and not self._driving(live):  # another replica may be driving
+            await self._leases.stop_driver(live.debate.id, "cancel")
+            await self._refresh(live)
         if live.task is not None and not live.task.done():
             live.task.cancel()  # no turn follows, so one cut short is simply never recorded
             with contextlib.suppress(asyncio.CancelledError):
@@ -268,8 +300,8 @@ class DebateService:
         size = len(content) + sum(len(a.amendment or "") for a in answers)
         if size > self.settings.max_message_chars:
             raise TooLarge(f"message is {size} characters with its amendments; the limit is {self.settings.max_message_chars}")
-        live = await self._get(viewer.debate_id)
-        async with live.lock:
+        live = await self._get(viewer.debate_id, fresh=False)  # read again under the lock
+        async with self._locked(live):
             view = await self._view(live, viewer)
             if view.waiting_for != viewer.seat:
                 whose = f"waiting for {view.waiting_for}" if view.waiting_for else view.status.value
@@ -332,8 +364,9 @@ class DebateService:
     async def events(self, viewer: Viewer, after: int = 0) -> AsyncIterator[Event]:
         """Turns after `after` this viewer may see, then live ones; the talks' state on every change."""
         live = await self._get(viewer.debate_id)
-        queue: asyncio.Queue[Turn | Status] = asyncio.Queue()
-        live.subscribers.add(queue)  # before reading the backlog, so nothing falls between the two
+        # before reading the backlog, so nothing falls between the two
+        queue = await self._bus.subscribe(viewer.debate_id, live.turns[-1].turn if live.turns else 0)
+        live.subscribers.add(queue)
         try:
             backlog = [t for t in live.turns if t.turn > after]
             sent = backlog[-1].turn if backlog else after
@@ -341,21 +374,92 @@ class DebateService:
                 if viewer.sees(turn):
                     yield turn
             yield await self._view(live, viewer)
-            while live.debate.status != Status.ended or not queue.empty():
+            # the stream ends with the `ended` status item: on a shared bus it may arrive after the stored status changed
+            ended = live.debate.status == Status.ended
+            while not ended:
                 item = await queue.get()
                 if isinstance(item, Turn):
                     if item.turn > sent and viewer.sees(item):
                         yield item
                     sent = max(sent, item.turn)
                 else:
-                    yield await self._view(live, viewer)
+                    yield await self._view(await self._get(viewer.debate_id), viewer)
+                    ended = item == Status.ended
         finally:
             live.subscribers.discard(queue)
+            await queue.close()
+
+    # -- several replicas --------------------------------------------------------------------
+
+    @staticmethod
+    def _driving(live: _Live) -> bool:
+        return live.task is not None and not live.task.done()
+
+    async def _refresh(self, live: _Live) -> None:
+        """Another replica may have moved the debate on: read its record and turns from shared storage."""
+        live.debate = self._store.get(live.debate.id)
+        values = (await self._graph.aget_state(_config(live.debate.id))).values or {}
+        live.turns = [Turn.model_validate(t) for t in values.get("turns", [])]
+
+    @asynccontextmanager
+    async def _locked(self, live: _Live) -> AsyncIterator[None]:
+        """One state change of a debate at a time: in this process, and across replicas when there are several."""
+        async with live.lock, self._leases.mutex(live.debate.id):
+            if self._leases.shared and not self._driving(live):
+                await self._refresh(live)
+            yield
+
+    async def _let_go(self, live: _Live) -> None:
+        live.stop = False
+        await self._leases.release(live.debate.id)
+
+    def _on_signal(self, debate_id: str, action: StopAction) -> None:
+        live = self._live.get(debate_id)
+        if live is None or not self._driving(live):
+            return
+        if action == "halt":
+            live.stop = True
+        elif live.task is not None:
+            live.task.cancel()
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self._sweep()
+            except Exception:  # Postgres or Redis unreachable for a moment: the next sweep tries again
+                log.exception("sweep for debates without a driver failed")
+            await asyncio.sleep(SWEEP_S)
+
+    async def _sweep(self) -> None:
+        """Take over running debates nobody drives (their replica died) and apply silence deadlines that passed."""
+        for debate in self._store.with_status(Status.running, Status.waiting):
+            local = self._live.get(debate.id)
+            if local is not None and self._driving(local):
+                continue
+            due = debate.status == Status.waiting and (debate.silence_deadline or float("inf")) <= time.time()
+            if (debate.status == Status.running and not await self._leases.held(debate.id)) or due:
+                await self._take_over(debate.id)
+
+    async def _take_over(self, debate_id: str) -> None:
+        live = await self._get(debate_id)
+        async with self._locked(live):
+            debate = live.debate
+            if debate.status == Status.running and await self._leases.acquire(debate_id):
+                log.warning("debate %s had no driver: driving it on from its checkpoint (turn %d)", debate_id, len(live.turns))
+                for turn in live.turns:  # events its last driver checkpointed but may not have published
+                    self._bus.publish(debate_id, turn)
+                self._launch(live, None)
+            elif debate.status == Status.waiting and (debate.silence_deadline or float("inf")) <= time.time():
+                await self._set_status(live, Status.running)
+                self._launch(live, Command(resume={"action": debate.spec.silence.action}))
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def recover(self) -> None:
         """After a restart: running debates drive on from their checkpoints; waiting seats get a fresh clock."""
+        if self._leases.shared:  # the sweep finds them, on this replica or another
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="debate-sweep")
+            return
         for debate in self._store.with_status(Status.running, Status.waiting):
             live = await self._get(debate.id)
             if debate.status == Status.running:
@@ -364,6 +468,10 @@ class DebateService:
                 self._arm(live)
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         for live in self._live.values():
             self._disarm(live)
             if live.task is not None and not live.task.done():
@@ -374,12 +482,13 @@ class DebateService:
 
 @asynccontextmanager
 async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
-    store = DebateStore(settings.data_dir / "debates.sqlite")
-    async with checkpointer(settings) as saver:
-        service = DebateService(settings, store, build_graph(saver))
+    store = open_store(settings)
+    async with checkpointer(settings) as saver, coordination(settings) as shared:
+        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases)
         await service.recover()
         try:
             yield service
         finally:
             await service.close()
+            await shared.bus.flush()
             store.close()

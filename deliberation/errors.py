@@ -71,3 +71,10 @@ class JudgeFailed(DeliberationError):
     def __init__(self, utterance_id: str, message: str) -> None:
         super().__init__(message)
         self.utterance_id = utterance_id
+
+
+class Unavailable(DeliberationError):
+    """A configured service (Postgres, Redis, a Chroma server) cannot be reached: the setting or the service is wrong."""
+
+    exit_code = 2
+    http_status = 503

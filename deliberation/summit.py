@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from deliberation.config import Settings
@@ -62,6 +64,15 @@ def _retriever(scenario_id: str, roots: tuple[Path, ...], embedding: str, data_d
     return open_retriever(load_cached(scenario_id, roots), embedding, data_dir, url)
 
 
+_opening = threading.Lock()
+"""Requests in worker threads may ask for the same index at once: one opens (or builds) it, the others reuse it."""
+
+
+def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
+    with _opening:
+        return _retriever(scenario_id, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url)
+
+
 def models_for(scenario_: Scenario, settings: Settings, options: SummitOptions) -> dict[str, str]:
     for persona in options.persona_models:
         scenario_.persona(persona)
@@ -78,9 +89,7 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
     return SummitDeps(
         scenario=scenario_,
         steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
-        retriever=_retriever(
-            options.scenario, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url
-        ),
+        retriever=_shared_retriever(settings, options.scenario),
         models={
             pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
             for pid, m in models.items()
@@ -94,7 +103,13 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
 
 
 @asynccontextmanager
-async def checkpointer(settings: Settings) -> AsyncIterator[AsyncSqliteSaver]:
+async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    if settings.database_url:
+        from deliberation.classroom.backends import postgres_saver
+
+        async with postgres_saver(settings.database_url) as shared:
+            yield shared
+        return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
         yield saver
@@ -154,7 +169,7 @@ async def _run(
     out_dir: Path,
     run_id: str,
     resume: bool,
-    saver: AsyncSqliteSaver,
+    saver: BaseCheckpointSaver[Any],
     on_turn: TurnCallback | None,
 ) -> RunResult:
     deps = make_deps(settings, options)
