@@ -9,12 +9,14 @@ from pathlib import Path
 from deliberation.api import errors
 from deliberation.api.limits import BodyLimit
 from deliberation.api.routes import chat, debates, events, scenarios
+from deliberation.api.security import LoopbackOnly, SecurityHeaders
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from deliberation.config import Settings, get_settings
 from deliberation.debates import open_service
+from deliberation.quotas import StreamSlots, WindowRateLimiter
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,8 +30,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.service = service
             yield
 
-    app = FastAPI(title="deliberation classroom", version="1", lifespan=lifespan)
+    docs = settings.docs
+    app = FastAPI(
+        title="deliberation classroom", version="1", lifespan=lifespan,
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None,
+    )
     app.state.settings = settings
+    app.state.rate_limiter = WindowRateLimiter(settings.rate_limit)
+    app.state.streams = StreamSlots(settings.max_streams_per_token)
     errors.install(app)
     for module in (scenarios, debates, events, chat):
         app.include_router(module.router)
@@ -40,4 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html")
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    if not settings.api_keys and not settings.allow_anonymous:
+        app.add_middleware(LoopbackOnly)
+    app.add_middleware(SecurityHeaders)  # outermost: every response carries the headers, refusals included
     return app

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from deliberation.briefing import party_context
+from deliberation.clean_text import CleanText
 from deliberation.config import Settings
 from deliberation.context import TurnContext
 from deliberation.deps import SummitDeps
@@ -29,14 +30,14 @@ STUDENT = "student"
 
 class TextPart(BaseModel):
     type: Literal["text"]
-    text: str = Field(max_length=100_000)
+    text: CleanText = Field(max_length=100_000)
 
 
 class ChatMessage(BaseModel):
     """An OpenAI chat message; content as a string or as text parts, as chat front ends send it."""
 
     role: Literal["system", "developer", "user", "assistant"]
-    content: str | list[TextPart] = Field(max_length=100_000)
+    content: CleanText | list[TextPart] = Field(max_length=100_000)
 
     @property
     def text(self) -> str:
@@ -65,7 +66,7 @@ def _turn(number: int, persona: str, message: ChatMessage) -> Turn:
     mine = message.role == "assistant"
     return Turn(
         turn=number, stage=Stage.rounds, round=1, speaker=persona if mine else STUDENT, audience=[STUDENT] if mine else [persona],
-        kind=Kind.answer if mine else Kind.question, content=message.text, model="chat",
+        kind=Kind.answer if mine else Kind.question, content=message.text, model="chat", human=not mine,
     )
 
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 from deliberation.api.deps import SettingsDep
+from deliberation.api.operators import MeteredDep, OperatorDep
 from deliberation.api.schemas import ChatAnswer, ChatChoice, ChatCompletion, ChatRequest, ChatUsage, ModelList, ModelOut
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -20,7 +21,7 @@ CHUNK_WORDS = 8
 
 
 @router.get("/models")
-def list_models(settings: SettingsDep) -> ModelList:
+def list_models(settings: SettingsDep, _: OperatorDep) -> ModelList:
     return ModelList(data=[ModelOut(id=m) for m in persona_models(settings)])
 
 
@@ -42,7 +43,7 @@ async def _chunks(reply: ChatReply, reply_id: str, created: int) -> AsyncIterato
 
 
 @router.post("/chat/completions", response_model=None)
-async def chat_completions(request: ChatRequest, settings: SettingsDep) -> ChatCompletion | EventSourceResponse:
+async def chat_completions(request: ChatRequest, settings: SettingsDep, _: MeteredDep) -> ChatCompletion | EventSourceResponse:
     reply = await chat(settings, request.model, request.messages)
     reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if request.stream:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ WORDS = "Kabul will talk to anyone who renounces violence, through the mediator.
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
 
 
-def test_create_join_post_and_see_the_relay(server: str) -> None:
+def test_create_join_post_and_see_the_relay(server_factory: Callable[..., str]) -> None:
     from playwright.sync_api import expect, sync_playwright
+
+    server = server_factory(api_keys=[])  # the page creates debates as a loopback client of a server without keys
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
