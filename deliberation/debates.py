@@ -367,14 +367,14 @@ class DebateService:
         """A seat sees counts and names from its own channel only: not when the others speak, nor how often."""
         debate = live.debate
         seats = {p: debate.spec.seats.get(p, "ai") for p in live.deps.scenario.parties}
-        mine = [t for t in live.turns if viewer.sees(t)]
         if live.damage is not None:
             return DebateView(
                 id=debate.id, viewer=viewer.seat or "teacher", scenario=debate.spec.scenario, status=Status.damaged,
-                stage=None, next_speaker=None, waiting_for=None, prompt=None, turns=len(mine), seats=seats,
+                stage=None, next_speaker=None, waiting_for=None, prompt=None, turns=0, seats=seats,
                 silence=debate.spec.silence, text=[], damage=live.damage,
             )
         values = (await self._graph.aget_state(_config(live.debate.id))).values or {}
+        mine = [t for t in live.turns if viewer.sees(t)]  # after the await: turns and status of one moment
         steps = live.deps.steps
         cursor = int(live.debate.pending.get("cursor", values.get("cursor", 0)))
         step = steps[cursor] if cursor < len(steps) and debate.status != Status.ended else None
