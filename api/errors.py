@@ -12,10 +12,6 @@ from deliberation.errors import DeliberationError, TooMany, TurnFailed, Unauthor
 
 log = logging.getLogger(__name__)
 
-MODEL_FAILED = "the model call failed; the server's log has the details for its operator"
-"""What a client sees of a provider error: its text may hold account details and internal addresses."""
-
-
 def error_response(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     headers = dict(headers or {})
     if status == Unauthorized.http_status:
@@ -28,7 +24,7 @@ async def _deliberation_error(request: Request, error: Exception) -> JSONRespons
     assert isinstance(error, DeliberationError)
     if isinstance(error, TurnFailed):
         log.warning("%s %s: %s", request.method, request.url.path, error)
-        return error_response(error.http_status, type(error).__name__, MODEL_FAILED)
+        return error_response(error.http_status, type(error).__name__, TurnFailed.public_message)
     headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, TooMany) and error.retry_after_s else None
     return error_response(error.http_status, type(error).__name__, str(error), headers)
 

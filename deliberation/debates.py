@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -25,7 +26,17 @@ from deliberation.config import Settings
 from deliberation.debate_store import DebateStore
 from deliberation.debate_types import Created, Debate, DebateSpec, DebateView, Status, Viewer
 from deliberation.deps import SummitDeps
-from deliberation.errors import Conflict, Forbidden, NotAllowed, NotFound, TooLarge, UserError
+from deliberation.errors import (
+    Conflict,
+    DeliberationError,
+    Forbidden,
+    NotAllowed,
+    NotFound,
+    StorageError,
+    TooLarge,
+    TurnFailed,
+    UserError,
+)
 from deliberation.graph import build_graph
 from deliberation.protocol import first_step_of
 from deliberation.quotas import LiveDebates, MemoryLiveDebates
@@ -66,12 +77,9 @@ class _Live:
         return not running and self.silence is None and not self.subscribers and not self.lock.locked()
 
 
-MODEL_FAILED = "the model call failed; the server's log has the details for its operator"
-
-
 def _public(turn: Turn) -> Turn:
-    """A provider's error text stays in the checkpoint and the log: it may hold account details or internal addresses."""
-    return turn.model_copy(update={"error": MODEL_FAILED}) if turn.error and not turn.human else turn
+    """A provider's error text stays in the checkpoint and the log, never reaches a viewer."""
+    return turn.model_copy(update={"error": TurnFailed.public_message}) if turn.error and not turn.human else turn
 
 
 def _config(debate_id: str) -> RunnableConfig:
@@ -160,6 +168,8 @@ class DebateService:
         try:
             state = await self._graph.aget_state(_config(debate.id))
         except Exception as error:  # a damaged row fails in the checkpointer's deserialiser: any exception type
+            if isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error)):
+                raise StorageError(f"the checkpoints of debate {debate.id} are busy; try again in a moment") from None
             detail = str(error).splitlines()[0][:120] if str(error) else ""
             reason = f"its checkpoint cannot be read ({type(error).__name__}: {detail})"
         else:
@@ -433,7 +443,11 @@ class DebateService:
     async def recover(self) -> None:
         """After a restart: running debates drive on from their checkpoints; waiting seats get a fresh clock."""
         for debate in self._store.with_status(Status.running, Status.waiting):
-            live = await self._get(debate.id)
+            try:
+                live = await self._get(debate.id)
+            except DeliberationError as error:  # one debate that cannot be loaded now must not stop the server
+                log.error("debate %s was not resumed: %s", debate.id, error)
+                continue
             if live.damage is not None:
                 continue  # logged by _get; shown as damaged to whoever opens it
             if debate.status == Status.running:

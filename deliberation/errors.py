@@ -57,6 +57,8 @@ class TurnFailed(DeliberationError):
     """A model call failed or returned output that does not fit the schema, after retries."""
 
     http_status = 502
+    public_message = "the model call failed; the server's log has the details for its operator"
+    """What a client of the server sees: a provider's error text may hold account details and internal addresses."""
 
 
 class MalformedOutput(TurnFailed):
