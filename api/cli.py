@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deliberation.config import Settings
 from deliberation.errors import UserError
+
+if TYPE_CHECKING:
+    from deliberation.config import Settings
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

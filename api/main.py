@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from deliberation.api import errors
 from deliberation.api.limits import BodyLimit
 from deliberation.api.routes import chat, debates, events, scenarios
 from deliberation.api.security import LoopbackOnly, SecurityHeaders
+from deliberation.api.service import ServiceSlot, has_debates_to_recover
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from deliberation.config import Settings, get_settings
-from deliberation.debates import open_service
 from deliberation.quotas import StreamSlots, WindowRateLimiter
+from deliberation.resources import packaged
 
-STATIC = Path(__file__).parent / "static"
+STATIC = packaged("deliberation.api") / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,9 +26,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_service(settings) as service:
-            app.state.service = service
+        slot = ServiceSlot(settings)
+        app.state.services = slot
+        try:
+            if has_debates_to_recover(settings):
+                await slot.get()
             yield
+        finally:
+            await slot.close()
 
     docs = settings.docs
     app = FastAPI(

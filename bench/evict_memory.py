@@ -54,7 +54,7 @@ async def main(args: argparse.Namespace) -> int:
             await one(client, args.rounds, args.run)
         gc.collect()
         last = rss_mb()
-        held = len(app.state.service.live_ids())
+        held = len((await app.state.services.get()).live_ids())
     mode = "run to the end" if args.run else "started, then ended by the teacher"
     print(f"{args.debates} debates ({mode}, rounds={args.rounds}, embedding={args.embedding}, fresh data dir, offline engine)")
     print(f"RSS after the first {first:7.1f} MB   after the last {last:7.1f} MB   growth {last - first:6.1f} MB (target <= 40)")

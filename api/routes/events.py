@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from deliberation.api.deps import ServiceDep, TokenDep, ViewerDep, channel_of
 from deliberation.api.routes.debates import Channel
@@ -12,10 +12,12 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
 from deliberation.debate_types import Viewer
-from deliberation.debates import DebateService
 from deliberation.quotas import StreamSlots
 from deliberation.tokens import hash_token
 from deliberation.turns import Turn
+
+if TYPE_CHECKING:
+    from deliberation.debates import DebateService
 
 router = APIRouter(prefix="/v1/debates", tags=["events"])
 

@@ -64,7 +64,7 @@ async def test_live_debates_are_capped_per_key_and_in_total(private: Settings) -
 
 async def test_ended_and_idle_debates_leave_memory_and_stay_readable(private: Settings) -> None:
     async with serving(private, idle_s=0.2) as (app, client):
-        service = app.state.service
+        service = await app.state.services.get()
         finished = await create(client, rounds=0)
         await start(client, finished)
         await wait_for(client, finished, ended)
