@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from deliberation.cli import main
-from deliberation.config import PROJECT_ROOT, get_settings
+from deliberation.config import get_settings
 from deliberation.summit import SummitOptions, run_summit
 from deliberation.transcript import RunFinished, read_events, turns_of
 from deliberation.turns import Turn
+from tests.factories import REPO
 
 RUN = "cut-run"
 STOP_AFTER = 6
@@ -34,7 +35,7 @@ def _stop_after(turn: Turn) -> None:
 @pytest.fixture
 def interrupted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """A run stopped after turn 6 (CLI settings over a private data dir); yields its transcript."""
-    monkeypatch.setenv("DELIBERATION_SCENARIOS_DIR", str(PROJECT_ROOT / "personas"))
+    monkeypatch.setenv("DELIBERATION_SCENARIOS_DIR", str(REPO / "personas"))
     monkeypatch.setenv("DELIBERATION_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DELIBERATION_EMBEDDING", "lexical")
     get_settings.cache_clear()
