@@ -48,7 +48,8 @@ async def two_debates(settings: Settings) -> tuple[dict[str, Any], dict[str, Any
 
 
 def wipe(path: Path, content: bytes) -> None:
-    for suffix in ("-wal", "-shm"):
+    """Replace the file (a new inode, as a restore or a crash-time rewrite leaves it) with `content`."""
+    for suffix in ("", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
     path.write_bytes(content)
 
