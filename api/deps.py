@@ -33,12 +33,17 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ServiceDep = Annotated["DebateService", Depends(_service)]  # a name only: deliberation.debates is imported at first use
 
 
-def _viewer(
-    debate_id: str, service: ServiceDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Viewer:
+def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None:
         raise Unauthorized("send the debate's teacher or seat token as 'Authorization: Bearer <token>'")
-    return service.authenticate(debate_id, credentials.credentials)
+    return credentials.credentials
+
+
+TokenDep = Annotated[str, Depends(_token)]
+
+
+def _viewer(debate_id: str, service: ServiceDep, token: TokenDep) -> Viewer:
+    return service.authenticate(debate_id, token)
 
 
 ViewerDep = Annotated[Viewer, Depends(_viewer)]

@@ -1,9 +1,12 @@
-"""Operator keys (DELIBERATION_API_KEYS): who may author scenarios. Without keys, loopback clients only."""
+"""Operator keys (DELIBERATION_API_KEYS): who may create debates, list models and chat, and spend the rate limit.
+
+Without keys the server is for loopback clients only (see `security.LoopbackOnly`); each client address is then
+its own operator for the quotas.
+"""
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,7 +14,8 @@ from deliberation.api.deps import SettingsDep
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from deliberation.errors import Forbidden, Unauthorized
+from deliberation.errors import Unauthorized
+from deliberation.quotas import RateLimiter
 from deliberation.tokens import hash_token
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="OperatorKey", description="An operator key from DELIBERATION_API_KEYS.")
@@ -31,21 +35,11 @@ def _matching(presented: str, keys: list[str]) -> str | None:
     return found
 
 
-def _loopback(host: str | None) -> bool:
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host in ("localhost", "testclient")
-
-
 def _operator(
     request: Request, settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Operator:
-    host = request.client.host if request.client else None
     if not settings.api_keys:
-        if not _loopback(host):
-            raise Forbidden("this server has no operator keys: set DELIBERATION_API_KEYS to author scenarios from afar")
-        return Operator(id=f"client:{host}")
+        return Operator(id=f"client:{request.client.host if request.client else 'unknown'}")
     key = _matching(credentials.credentials, settings.api_keys) if credentials else None
     if key is None:
         raise Unauthorized("send an operator key (one of DELIBERATION_API_KEYS) as 'Authorization: Bearer <key>'")
@@ -53,3 +47,13 @@ def _operator(
 
 
 OperatorDep = Annotated[Operator, Depends(_operator)]
+
+
+async def _metered(request: Request, operator: OperatorDep) -> Operator:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    await limiter.hit(operator.id)
+    return operator
+
+
+MeteredDep = Annotated[Operator, Depends(_metered)]
+"""An operator whose request counts against its rate limit (debate creation, chat)."""

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from deliberation.chat_types import ChatMessage
+from deliberation.clean_text import CleanText
 from deliberation.debate_types import SeatKind, SilencePolicy, Status
 from deliberation.turns import PointAnswer, Stage, Turn
 
@@ -52,16 +53,16 @@ class CreatedOut(BaseModel):
 
 
 class MessageIn(Body):
-    content: str = Field(min_length=1, max_length=100_000)
+    content: CleanText = Field(min_length=1, max_length=100_000)
     """Bounded again by the server's max_message_chars (413 beyond it)."""
-    seat: str | None = Field(default=None, max_length=64)
+    seat: CleanText | None = Field(default=None, max_length=64)
     """Optional; when given it must be the token's own seat."""
     answers: list[PointAnswer] = Field(default=[], max_length=32)
     """The seat's accept/reject/amend on points of the negotiating text; amendments count towards max_message_chars."""
 
 
 class InjectIn(Body):
-    text: str = Field(min_length=1, max_length=2_000)
+    text: CleanText = Field(min_length=1, max_length=2_000)
 
 
 class TranscriptOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from deliberation.briefing import channel
+from deliberation.clean_text import CleanText
 from deliberation.scenario import Slug
 from deliberation.turns import NegotiatingPoint, Stage, Turn
 
@@ -19,6 +20,8 @@ class Status(StrEnum):
     waiting = "waiting"
     """A human seat has the floor; the graph is interrupted until it posts or falls silent."""
     ended = "ended"
+    damaged = "damaged"
+    """Shown, never stored: the debate's checkpoint is missing or unreadable, so it cannot go on (`damage` says why)."""
 
 
 SeatKind = Literal["human", "ai"]
@@ -41,7 +44,7 @@ class DebateSpec(BaseModel):
 
     scenario: Slug = "afghanistan"
     seats: dict[Slug, SeatKind] = Field(default={}, max_length=16)
-    model: str | None = Field(default=None, max_length=200)
+    model: CleanText | None = Field(default=None, max_length=200)
     rounds: int | None = Field(default=None, ge=0, le=12)
     topics: list[Slug] | None = Field(default=None, max_length=12)
     seed: int = Field(default=0, ge=0, le=2**31)
@@ -66,6 +69,8 @@ class Debate(BaseModel):
     """Graph input (a new cursor, news) the teacher gave while the talks were paused or not started."""
     silence_deadline: float | None = None
     """When the waiting seat's silence policy applies (Unix time); stored so that any replica can apply it."""
+    owner: str = ""
+    """Who created it: an id derived from the operator key (never the key), or the client address without keys."""
 
 
 class Viewer(BaseModel):
@@ -110,6 +115,7 @@ class DebateView(BaseModel):
     prompt: str | None
     """What was last said to the waiting seat, shown only to that seat and the teacher."""
     turns: int
+    """Turns this viewer may see (a seat: its own channel)."""
     seats: dict[str, SeatKind]
     silence: SilencePolicy
     silence_left_s: float | None = None
@@ -118,6 +124,8 @@ class DebateView(BaseModel):
     """The longest message a seat may post."""
     text: list[NegotiatingPoint]
     """The negotiating text; a seat sees only its own answers, an observer none."""
+    damage: str | None = None
+    """Why a damaged debate cannot go on."""
 
 
 class Created(BaseModel):

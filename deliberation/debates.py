@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -28,11 +29,23 @@ from deliberation.classroom.store import DebateRecords
 from deliberation.config import Settings
 from deliberation.debate_types import Created, Debate, DebateSpec, DebateView, Status, Viewer
 from deliberation.deps import SummitDeps
-from deliberation.errors import Conflict, Forbidden, TooLarge, Unauthorized, UserError
+from deliberation.errors import (
+    Conflict,
+    DeliberationError,
+    Forbidden,
+    NotAllowed,
+    NotFound,
+    StorageError,
+    TooLarge,
+    TurnFailed,
+    UserError,
+)
 from deliberation.graph import build_graph
 from deliberation.passages import Passage
 from deliberation.protocol import first_step_of
+from deliberation.quotas import LiveDebates, MemoryLiveDebates
 from deliberation.scenario import Scenario
+from deliberation.storage import usable
 from deliberation.summit import SummitOptions, checkpointer, drive, make_deps
 from deliberation.summit import scenario as scenario_of
 from deliberation.tokens import hash_token, new_token, token_matches
@@ -63,6 +76,18 @@ class _Live:
     silence_started: float | None = None
     """Event-loop time the waiting seat's silence clock started."""
     stop: bool = False
+    touched: float = field(default_factory=time.monotonic)
+    damage: str | None = None
+    """Why the debate cannot go on (its checkpoint is missing or unreadable); None when it is whole."""
+
+    def idle(self) -> bool:
+        running = self.task is not None and not self.task.done()
+        return not running and self.silence is None and not self.subscribers and not self.lock.locked()
+
+
+def _public(turn: Turn) -> Turn:
+    """A provider's error text stays in the checkpoint and the log, never reaches a viewer."""
+    return turn.model_copy(update={"error": TurnFailed.public_message}) if turn.error and not turn.human else turn
 
 
 def _config(debate_id: str) -> RunnableConfig:
@@ -75,7 +100,13 @@ SWEEP_S = 0.5
 
 class DebateService:
     def __init__(
-        self, settings: Settings, store: DebateRecords, graph: Any, bus: EventBus | None = None, leases: Leases | None = None
+        self,
+        settings: Settings,
+        store: DebateRecords,
+        graph: Any,
+        bus: EventBus | None = None,
+        leases: Leases | None = None,
+        live_cap: LiveDebates | None = None,
     ) -> None:
         self.settings, self._store, self._graph = settings, store, graph
         self._live: dict[str, _Live] = {}
@@ -83,32 +114,51 @@ class DebateService:
         self._leases: Leases = leases or LocalLeases()
         self._leases.on_signal(self._on_signal)
         self._sweeper: asyncio.Task[None] | None = None
+        self._cap = live_cap or MemoryLiveDebates(settings.max_live_debates, settings.max_live_debates_per_key)
+
+    def allowed_models(self) -> list[str]:
+        return list(dict.fromkeys([self.settings.model, *self.settings.allowed_models]))
 
     # -- creating and authenticating ---------------------------------------------------------
 
-    async def create(self, spec: DebateSpec) -> Created:
+    async def create(self, spec: DebateSpec, owner: str = "") -> Created:
+        allowed = self.allowed_models()
+        if spec.model is not None and spec.model not in allowed:
+            raise NotAllowed(f"model {spec.model!r} is not allowed on this server; choose one of: {', '.join(allowed)}")
         # building the retrieval index the first time is slow, blocking work: keep it off the event loop
         deps = await asyncio.to_thread(make_deps, self.settings, self._options(spec), spec.human_seats())
         unknown = [s for s in spec.seats if s not in deps.scenario.parties]
         if unknown:
             parties = ", ".join(deps.scenario.parties)
             raise UserError(f"seats must be parties of {spec.scenario!r} ({parties}); got {', '.join(unknown)}")
+        debate_id = uuid.uuid4().hex
+        await self._cap.acquire(owner, debate_id)
         teacher, observer = new_token(), new_token()
         seats = {seat: new_token() for seat in sorted(spec.human_seats())}
         debate = Debate(
-            id=uuid.uuid4().hex,
+            id=debate_id,
             spec=spec,
             teacher_hash=hash_token(teacher),
             seat_hashes={seat: hash_token(token) for seat, token in seats.items()},
             observer_hash=hash_token(observer),
             created_at=datetime.now(UTC).isoformat(),
+            owner=owner,
         )
-        self._store.save(debate)
+        try:
+            self._store.save(debate)
+        except Exception:
+            await self._cap.release(debate_id)
+            raise
         self._live[debate.id] = _Live(debate, deps, [])
         return Created(debate=debate, teacher_token=teacher, seat_tokens=seats, observer_token=observer)
 
     def authenticate(self, debate_id: str, token: str) -> Viewer:
-        debate = self._store.get(debate_id)
+        """A token that does not open the debate gets the answer of an unknown id: ids cannot be probed."""
+        unknown = NotFound(f"no debate {debate_id!r} opens with this token: check the id, and use its teacher or seat token")
+        try:
+            debate = self._store.get(debate_id)
+        except NotFound:
+            raise unknown from None
         teacher = token_matches(token, debate.teacher_hash)
         seats = [seat for seat, digest in debate.seat_hashes.items() if token_matches(token, digest)]
         if teacher:
@@ -117,9 +167,7 @@ class DebateService:
             return Viewer(debate_id=debate_id, seat=seats[0])
         if debate.observer_hash is not None and token_matches(token, debate.observer_hash):
             return Viewer(debate_id=debate_id, observer_of=tuple(scenario_of(self.settings, debate.spec.scenario).parties))
-        raise Unauthorized(
-            f"this token does not open debate {debate_id!r}: use the teacher, seat or observer token it was created with"
-        )
+        raise unknown
 
     @staticmethod
     def _options(spec: DebateSpec) -> SummitOptions:
@@ -127,21 +175,47 @@ class DebateService:
 
     async def _get(self, debate_id: str, fresh: bool = True) -> _Live:
         live = self._live.get(debate_id)
+        if live is not None:
+            live.touched = time.monotonic()
+            if fresh and self._leases.shared and not self._driving(live):
+                await self._refresh(live)
+            return live
+        debate = self._store.get(debate_id)
+        deps = await asyncio.to_thread(make_deps, self.settings, self._options(debate.spec), debate.spec.human_seats())
+        turns, damage = await self._stored_turns(debate)
+        loaded = _Live(debate, deps, turns, damage=damage)
+        if debate.status == Status.ended or damage is not None:
+            return loaded  # read from storage for this request; it does not stay in memory
+        live = self._live.get(debate_id)
         if live is None:
-            debate = self._store.get(debate_id)
-            deps = await asyncio.to_thread(make_deps, self.settings, self._options(debate.spec), debate.spec.human_seats())
-            values = (await self._graph.aget_state(_config(debate_id))).values or {}
-            turns = [Turn.model_validate(t) for t in values.get("turns", [])]
-            live = self._live.setdefault(debate_id, _Live(debate, deps, turns))
-        elif fresh and self._leases.shared and not self._driving(live):
-            await self._refresh(live)
+            live = self._live[debate_id] = loaded
+            await self._cap.track(debate.owner, debate_id)
         return live
+
+    async def _stored_turns(self, debate: Debate) -> tuple[list[Turn], str | None]:
+        """The turns of a debate's checkpoint, or why it cannot be read (a debate never started has none)."""
+        try:
+            state = await self._graph.aget_state(_config(debate.id))
+        except Exception as error:  # a damaged row fails in the checkpointer's deserialiser: any exception type
+            if isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error)):
+                raise StorageError(f"the checkpoints of debate {debate.id} are busy; try again in a moment") from None
+            detail = str(error).splitlines()[0][:120] if str(error) else ""
+            reason = f"its checkpoint cannot be read ({type(error).__name__}: {detail})"
+        else:
+            if state.created_at is not None or debate.status == Status.created:
+                return [_public(Turn.model_validate(t)) for t in (state.values or {}).get("turns", [])], None
+            reason = f"its checkpoint is missing from {self.settings.data_dir / 'checkpoints.sqlite'}"
+        log.error("debate %s is damaged: %s", debate.id, reason)
+        return [], reason
 
     # -- driving the graph ---------------------------------------------------------------------
 
     def _on_turn(self, live: _Live, turn: Turn) -> None:
         if live.turns and turn.turn <= live.turns[-1].turn:
             return  # a resumed graph may replay a turn that was already published
+        if turn.error and not turn.human:
+            log.warning("debate %s, turn %d (%s): %s", live.debate.id, turn.turn, turn.speaker, turn.error)
+        turn = _public(turn)
         live.turns.append(turn)
         self._bus.publish(live.debate.id, turn)
         if live.stop:
@@ -197,6 +271,30 @@ class DebateService:
         if waiting:
             self._arm(live)
         self._bus.publish(live.debate.id, status)
+        if status == Status.ended:
+            await self._evict(live)
+
+    # -- memory ------------------------------------------------------------------------------
+
+    async def _evict(self, live: _Live) -> None:
+        """Let go of a debate: it stays in storage, and `_get` reads it back when it is asked for."""
+        if self._live.get(live.debate.id) is live:
+            del self._live[live.debate.id]
+            await self._cap.release(live.debate.id)
+
+    def live_ids(self) -> set[str]:
+        return set(self._live)
+
+    async def sweep(self) -> None:
+        """Evict debates nobody has touched for `idle_s` that are neither running nor timing a silent seat."""
+        cutoff = time.monotonic() - self.settings.idle_s
+        for live in [v for v in self._live.values() if v.touched < cutoff and v.idle()]:
+            await self._evict(live)
+
+    async def sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(min(60.0, self.settings.idle_s / 2))
+            await self.sweep()
 
     # -- silence of a human seat -------------------------------------------------------------
 
@@ -226,6 +324,7 @@ class DebateService:
         if not viewer.is_teacher:
             raise Forbidden(f"only the teacher may {action} a debate; a seat token may post and read its own channel")
         live = await self._get(viewer.debate_id, fresh=False)  # read again under the lock
+        self._refuse_damaged(live)
         async with self._locked(live):
             status = live.debate.status
             if status == Status.ended:
@@ -301,6 +400,7 @@ class DebateService:
         if size > self.settings.max_message_chars:
             raise TooLarge(f"message is {size} characters with its amendments; the limit is {self.settings.max_message_chars}")
         live = await self._get(viewer.debate_id, fresh=False)  # read again under the lock
+        self._refuse_damaged(live)
         async with self._locked(live):
             view = await self._view(live, viewer)
             if view.waiting_for != viewer.seat:
@@ -315,6 +415,11 @@ class DebateService:
             self._launch(live, Command(resume={"content": content, "answers": [a.model_dump(mode="json") for a in answers]}))
             return await self._view(live, viewer)
 
+    @staticmethod
+    def _refuse_damaged(live: _Live) -> None:
+        if live.damage is not None:
+            raise Conflict(f"debate {live.debate.id} is damaged: {live.damage}; it cannot go on; create a new one")
+
     # -- views -------------------------------------------------------------------------------
 
     async def _cursor(self, live: _Live) -> int:
@@ -322,8 +427,18 @@ class DebateService:
         return int(live.debate.pending.get("cursor", values.get("cursor", 0)))
 
     async def _view(self, live: _Live, viewer: Viewer) -> DebateView:
+        """A seat sees counts and names from its own channel only: not when the others speak, nor how often."""
+        debate = live.debate
+        seats = {p: debate.spec.seats.get(p, "ai") for p in live.deps.scenario.parties}
+        if live.damage is not None:
+            return DebateView(
+                id=debate.id, viewer=viewer.name, scenario=debate.spec.scenario, status=Status.damaged,
+                stage=None, next_speaker=None, waiting_for=None, prompt=None, turns=0, seats=seats,
+                silence=debate.spec.silence, text=[], damage=live.damage,
+            )
         values = (await self._graph.aget_state(_config(live.debate.id))).values or {}
-        steps, debate = live.deps.steps, live.debate
+        mine = [t for t in live.turns if viewer.sees(t)]  # after the await: turns and status of one moment
+        steps = live.deps.steps
         cursor = int(live.debate.pending.get("cursor", values.get("cursor", 0)))
         step = steps[cursor] if cursor < len(steps) and debate.status != Status.ended else None
         waiting = step.speaker if step and debate.status == Status.waiting else None
@@ -334,13 +449,14 @@ class DebateService:
             points = [p.model_copy(update={"answers": {k: v for k, v in p.answers.items() if k == viewer.seat}}) for p in points]
         started = live.silence_started if waiting else None
         left = debate.spec.silence.after_s - (asyncio.get_running_loop().time() - started) if started is not None else None
+        speaker = step.speaker if step else None
         return DebateView(
             id=debate.id, viewer=viewer.name, scenario=debate.spec.scenario,
             status=debate.status, stage=step.stage if step else None, round=step.round if step else None,
-            next_speaker=step.speaker if step else None, waiting_for=waiting,
-            prompt=said[-1].content if said and shown else None, turns=len(live.turns),
-            seats={p: debate.spec.seats.get(p, "ai") for p in live.deps.scenario.parties},
-            silence=debate.spec.silence, silence_left_s=None if left is None else max(0.0, left),
+            next_speaker=speaker if shown or speaker == viewer.seat else None, waiting_for=waiting if shown else None,
+            prompt=said[-1].content if said and shown else None, turns=len(mine),
+            seats=seats, silence=debate.spec.silence,
+            silence_left_s=None if left is None or not shown else max(0.0, left),
             max_message_chars=self.settings.max_message_chars, text=points,
         )
 
@@ -461,7 +577,13 @@ class DebateService:
             self._sweeper = asyncio.create_task(self._sweep_forever(), name="debate-sweep")
             return
         for debate in self._store.with_status(Status.running, Status.waiting):
-            live = await self._get(debate.id)
+            try:
+                live = await self._get(debate.id)
+            except DeliberationError as error:  # one debate that cannot be loaded now must not stop the server
+                log.error("debate %s was not resumed: %s", debate.id, error)
+                continue
+            if live.damage is not None:
+                continue  # logged by _get; shown as damaged to whoever opens it
             if debate.status == Status.running:
                 self._launch(live, None)
             else:
@@ -472,7 +594,7 @@ class DebateService:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        for live in self._live.values():
+        for live in list(self._live.values()):
             self._disarm(live)
             if live.task is not None and not live.task.done():
                 live.task.cancel()
@@ -483,12 +605,16 @@ class DebateService:
 @asynccontextmanager
 async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
     store = open_store(settings)
+    if not settings.database_url:
+        usable(settings.data_dir / "checkpoints.sqlite")  # an unreadable file is set aside: its debates show as damaged
     async with checkpointer(settings) as saver, coordination(settings) as shared:
         service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases)
         await service.recover()
+        sweeper = asyncio.create_task(service.sweep_forever(), name="debate-sweeper")
         try:
             yield service
         finally:
+            sweeper.cancel()
             await service.close()
             await shared.bus.flush()
             store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from deliberation.api.deps import ServiceDep, ViewerDep, channel_of
+from deliberation.api.operators import MeteredDep
 from deliberation.api.schemas import CreatedOut, InjectIn, MessageIn, TranscriptOut
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
@@ -19,8 +20,8 @@ Channel = Query(default=None, max_length=64, description="Teacher only: narrow t
 
 
 @router.post("", status_code=201)
-async def create_debate(spec: DebateSpec, service: ServiceDep) -> CreatedOut:
-    created = await service.create(spec)
+async def create_debate(spec: DebateSpec, service: ServiceDep, operator: MeteredDep) -> CreatedOut:
+    created = await service.create(spec, owner=operator.id)
     debate = created.debate
     return CreatedOut(
         id=debate.id, scenario=debate.spec.scenario, status=debate.status, seats=debate.spec.seats,

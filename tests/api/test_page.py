@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,11 @@ PHONE = {"width": 390, "height": 844}
 MARKUP = '<img src=x onerror="document.title=\'owned\'"><b>bold</b>'
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
+
+
+@pytest.fixture
+def server(server_factory: Callable[..., str]) -> str:
+    return server_factory(api_keys=[])  # the page creates debates as a loopback client of a server without keys
 
 
 @pytest.fixture

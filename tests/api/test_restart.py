@@ -9,14 +9,14 @@ import httpx
 from deliberation.api.main import create_app
 
 from deliberation.config import Settings
-from tests.api.helpers import bearer, create, ended, post, start, transcript, wait_for, waiting_for
+from tests.api.helpers import OPERATOR_KEY, bearer, create, ended, post, start, transcript, wait_for, waiting_for
 
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t", headers=bearer(OPERATOR_KEY)) as client:
         yield client
 
 
