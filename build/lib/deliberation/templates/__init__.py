@@ -1,1 +1,0 @@
-"""Packaged prompt templates and phrase banks, read as package data."""
