@@ -12,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import numpy as np
 from deliberation.evals import cues
 from deliberation.evals.lexicon import clauses
 
-from deliberation.retrieval.minilm import encode
 from deliberation.scenario import Scenario, Stance
 from deliberation.text import words
+
+if TYPE_CHECKING:  # numpy and the encoder load at the first scored clause, not when the CLI or server starts
+    import numpy as np
 
 # Cosine similarities of all-MiniLM-L6-v2, set on the dev split: a paraphrase of a documented sentence scores
 # above GROUNDED; below UNSUPPORTED the clause is close to nothing documented.
@@ -144,6 +146,10 @@ class Grounding:
     @staticmethod
     def embed(texts: list[str]) -> np.ndarray:
         """Embeddings of `texts`, encoding the ones not seen before in batches."""
+        import numpy as np
+
+        from deliberation.retrieval.minilm import encode
+
         missing = list(dict.fromkeys(t for t in texts if t not in _EMBEDDED))
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from deliberation.authoring.check import check_scenario
 from deliberation.authoring.draft import Draft, check_out, write_draft
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
@@ -60,6 +59,8 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     protocol = result.spec.protocol
     print(f"{result.spec.id}: drafted in {seconds:.1f}s: {len(result.spec.parties)} parties (positions: {counts}), "
           f"{len(protocol.agenda)} agenda topics, {len(protocol.points)} points -> {out}")  # fmt: skip
+    from deliberation.authoring.check import check_scenario  # the scorer's embeddings: numpy, MiniLM
+
     problems = check_scenario(out)
     for problem in problems:
         print(f"{out}/{problem}")
@@ -68,6 +69,8 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from deliberation.authoring.check import check_scenario  # the scorer's embeddings: numpy, MiniLM
+
     directory = Path(args.directory)
     problems = check_scenario(directory)
     for problem in problems:

@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deliberation.authoring.check import check_scenario
 from deliberation.authoring.draft import write_draft, write_persona
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
@@ -64,6 +63,8 @@ def _folder(settings: Settings, scenario_id: str) -> Path:
 def review(settings: Settings, scenario_id: str) -> Review:
     directory = _folder(settings, scenario_id)
     scenario = read_scenario(directory)
+    from deliberation.authoring.check import check_scenario  # the scorer's embeddings: not at server start
+
     return _review(scenario, check_scenario(directory))
 
 
