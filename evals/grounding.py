@@ -220,8 +220,10 @@ class Grounding:
         sims = self.similarities(clause)
         marked = [i for i, r in enumerate(self.refs) if r.kind == Kind.characterisation]
         ledger = [i for i, r in enumerate(self.refs) if r.kind in (Kind.position, Kind.concession)]
+        if not marked:  # a scenario may document no characterisation at all (drafted ones often do not)
+            return None
         best = max(marked, key=lambda i: sims[i])
-        if sims[best] >= GROUNDED and sims[best] > max(float(sims[i]) for i in ledger):
+        if sims[best] >= GROUNDED and sims[best] > max((float(sims[i]) for i in ledger), default=-1.0):
             return Match(Finding.characterisation, self.refs[best], float(sims[best]))
         return None
 

@@ -12,6 +12,7 @@ import yaml
 from deliberation.api.main import create_app
 
 from deliberation.config import Settings
+from tests.api.helpers import OPERATOR_KEY
 from tests.authoring.drafting import SOURCES
 
 KEY = "operator-key-for-tests"
@@ -93,7 +94,8 @@ async def test_bad_requests_get_clear_errors(author: httpx.AsyncClient, settings
 async def test_without_a_user_folder_the_review_says_what_to_set(settings: Settings) -> None:
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    headers = {"Authorization": f"Bearer {OPERATOR_KEY}"}
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers) as http:
         response = await http.get("/v1/authoring/scenarios")
         page = await http.get("/review")
     assert response.status_code == 400 and "DELIBERATION_SCENARIOS_DIR" in response.json()["error"]["message"]
