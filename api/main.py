@@ -50,8 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
-        # join links carry a seat's token in the fragment: no referrer may ever carry the page's address on
-        return FileResponse(STATIC / "index.html", headers={"Referrer-Policy": "no-referrer"})
+        # join links carry a seat's token in the fragment: SecurityHeaders sends Referrer-Policy: no-referrer
+        return FileResponse(STATIC / "index.html")
 
     @app.get("/review", include_in_schema=False)
     def review_page() -> FileResponse:
