@@ -115,7 +115,13 @@ PARTY_VOICE = re.compile(
     r"allies|partners in)\b",
     re.I,
 )
-PROCEDURAL = re.compile(r"\b(?:turn to|move to|move on to|agenda|next item|question of|on the subject of|let us take up)\b", re.I)
+PROCEDURAL = re.compile(
+    r"\b(?:turn to|move to|move on to|agenda|next item|question of|on the subject of|let us take up"
+    # a mediator announcing whose words it carries: who spoke, not what was said
+    r"|convey(?:ing)? the (?:view|position|message)s? of|(?:bring|carry|have) (?:you )?a message from|have spoken with"
+    r"|asked me to (?:pass on|convey|relay)|pass(?:ing)? on (?:its|their|his|her|the) (?:position|view|message)s?)\b",
+    re.I,
+)
 LIST_MARKER = re.compile(r"\(\d{1,2}\)|^\s*\d{1,2}[.)]\s", re.M)
 # Words of talking about talk: a report made only of them reveals nothing.
 DISCOURSE = frozenset(
