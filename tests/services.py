@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,13 @@ class Service:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def http_get(url: str) -> str:
+    """A GET on a loopback server, as text."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        body: bytes = response.read()
+        return body.decode()
 
 
 def free_port() -> int:

@@ -6,14 +6,14 @@ A check of what is imported (python -X importtime), not of timings; bench/cli_st
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.services import free_port, http_get
 
 HEAVY = {"litellm", "chromadb", "langgraph", "numpy", "tokenizers", "onnxruntime", "torch"}
 
@@ -69,21 +69,8 @@ def test_deterministic_scoring_starts_without_heavy_imports(tmp_path: Path) -> N
     assert not _imported(done.stderr) & (HEAVY - SCORING_NEEDS)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        body: bytes = response.read()
-        return body
-
-
 def test_serve_answers_the_page_and_scenarios_without_heavy_imports(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as stderr:
         server = subprocess.Popen(
@@ -97,13 +84,13 @@ def test_serve_answers_the_page_and_scenarios_without_heavy_imports(tmp_path: Pa
             deadline = time.monotonic() + 120
             while True:
                 try:
-                    page = _get(f"http://127.0.0.1:{port}/")
+                    page = http_get(f"http://127.0.0.1:{port}/")
                     break
                 except OSError:
                     assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
                     time.sleep(0.1)
-            assert b"<html" in page
-            assert b'"afghanistan"' in _get(f"http://127.0.0.1:{port}/v1/scenarios")
+            assert "<html" in page
+            assert '"afghanistan"' in http_get(f"http://127.0.0.1:{port}/v1/scenarios")
         finally:
             server.terminate()
             server.wait(timeout=60)
