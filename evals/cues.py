@@ -18,7 +18,9 @@ NOT_NEGATING = re.compile(
 NEGATING_PHRASES = re.compile(
     r"\b(?:rule[sd]? out|ruling out|out of the question|under no circumstances|no longer|off the table|"
     r"withdraw\w*|draw(?:s|ing)? down|pull\w* (?:\w+ ){0,3}out|scal(?:e|es|ing) back|abandon\w*|"
-    r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,2}home|end (?:the|this|their|its) occupation)\b",
+    r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,2}home|end (?:the|this|their|its) occupation|"
+    r"(?:be|are|is|come|coming|going|sent|send(?: \w+){0,3}) home|pack\w* up|overstay\w*|"
+    r"(?:mission|war|occupation|presence|deployment) (?:is|are|will be) over)\b",
     re.I,
 )
 CONDITIONAL = re.compile(
@@ -30,7 +32,9 @@ STANCE_VERBS = re.compile(
     r"\b(?:accept\w*|agree\w*|support\w*|welcome\w*|want\w*|wish|seek\w*|ready|willing|prepared|open to|propos\w*|"
     r"offer\w*|endorse\w*|back\w*|favou?r\w*|need\w*|demand\w*|insist\w*|will|would|shall|can|could|should|must|"
     r"oppose\w*|reject\w*|refuse\w*|rule\w* out|recogni[sz]\w*|join\w*|attend\w*|send\w*|allow\w*|permit\w*|"
-    r"decided|decide\w*|commit\w*|consent\w*|embrace\w*|no place|no role|no seat|no objection|rather)\b|n't\b",
+    r"decided|decide\w*|commit\w*|consent\w*|embrace\w*|no place|no role|no seat|no objection|rather|"
+    # willingness said as a feeling ('we are happy to', 'would be honoured to', 'no interest in')
+    r"happy to|glad to|pleased to|keen to|eager to|delighted to|honou?red to|interest(?:ed)? in|time (?:to|for))\b|n't\b",
     re.I,
 )
 ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)
@@ -68,6 +72,7 @@ REPORTING = re.compile(
 )
 SECRET = re.compile(
     r"\b(?:privately|confided|behind closed doors|in private|secretly|off the record|in the last session|"
+    r"private (?:\w+ )?(?:proposals?|offers?|messages?|assurances?|requests?|talks|notes?|positions?)|"
     r"told you (?:yesterday|earlier|last)|didn't they|isn't that (?:so|right)|why hide)\b",
     re.I,
 )
@@ -75,6 +80,18 @@ ADDRESS_VERBS = re.compile(
     r"\b(?:(?:i am|i'm|we are|we're) (?:now )?(?:speaking|talking|saying this|addressing)(?: directly)?(?: to)?|"
     r"(?:hear|listen to) (?:me|us)(?: directly| carefully)?|listen(?: carefully)?\b|answer (?:us|me) yourself|"
     r"mark my words|let me tell you)\b",
+    re.I,
+)
+# Speaking to a party without naming it as a vocative: asking 'you' directly (the mediator is asked, not asked
+# directly), or a title or a name called out before 'you' ('President Ghani, you must').
+ASKED_DIRECTLY = re.compile(r"\byou directly\b|\bdirectly (?:of|to) you\b", re.I)
+TITLED_VOCATIVE = re.compile(
+    r"^(?:(?:mr|mrs|ms|madam|president|secretary|minister|general|commander|mullah|sheikh|ambassador|envoy|senator)\.?"
+    r"(?: [A-Z][\w'-]+){0,3}|[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){0,2}),\s+(?:(?:\w+ ){0,6})(?:you|your)\b"
+)
+NOT_A_PARTY = re.compile(
+    r"^(?:yes|no|well|indeed|again|first|second|third|finally|frankly|so|now|and|but|then|sir|madam|excellency|"
+    r"mr\.? mediator|madam chair|chair|colleagues|friends|gentlemen|ladies|thank|thanks|please|of course|here|today)\b",
     re.I,
 )
 YOUR_PARTY = re.compile(
@@ -131,6 +148,12 @@ DISCOURSE = frozenset(
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 # Predicates that deny what they govern without a negation word ("is illegitimate", "a non-starter").
 REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds)\b", re.I)
+# Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
+COORDINATED = re.compile(
+    r"\s+(?:and|or)\s+(?=(?:would|will|shall|can|could|must|should|may|might|do|does|did|are|is|have|has|not|never|"
+    r"no|refuse\w*|reject\w*|oppose\w*)\b)",
+    re.I,
+)
 # Where one sentence makes two claims: each side of ", and" / ", but" / "and we ..." is grounded on its own.
 CLAIM_JOIN = re.compile(r",\s+(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
 # A claim that something has happened: the source must not say otherwise.

@@ -52,8 +52,10 @@ def negations(clause: str) -> int:
 
 
 def polarity(clause: str) -> Stance:
-    """support or oppose, by the parity of negations in the clause ('no objection' is support)."""
-    return Stance.oppose if negations(clause) % 2 else Stance.support
+    """support or oppose, by the parity of negations in each coordinated predicate ('no objection' is support):
+    'we have no interest in it and would refuse an invitation' negates twice, once per predicate, and opposes."""
+    conjuncts = [c for c in cues.COORDINATED.split(clause) if c.strip()]
+    return Stance.oppose if any(negations(c) % 2 for c in conjuncts) else Stance.support
 
 
 def _sign(clause: str) -> tuple[bool, bool]:
@@ -149,7 +151,7 @@ def _stance_conflict(persona: Persona, topic: str, scope: str, sentence: str, an
         if said_or_none is None:
             return None
         said = said_or_none
-    elif not cues.STANCE_VERBS.search(scope):
+    elif not (cues.STANCE_VERBS.search(scope) or cues.NEGATING_PHRASES.search(scope)):
         return None
     else:
         said = polarity(scope)
@@ -264,10 +266,16 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
         re.I,
     )
     to_party = re.compile(rf"^to (?:the )?(?:[\w-]+ ){{0,3}}(?:in )?(?:{others.pattern})[^:]{{0,20}}:", re.I)
+    mediator = _alias_pattern(reading.lexicon, [reading.scenario.mediator])
     for clause in reading.clauses:
+        called = cues.TITLED_VOCATIVE.match(clause.strip())
+        if called and (cues.NOT_A_PARTY.match(called.group(0)) or mediator.search(called.group(0).split(",")[0])):
+            called = None
         if (
             vocative.search(clause)
             or to_party.search(clause)
+            or called
+            or cues.ASKED_DIRECTLY.search(clause)
             or (cues.ADDRESS_VERBS.search(clause) and (others.search(clause) or cues.YOUR_PARTY.search(clause)))
         ):
             yield _violation("addresses_party", "barrier.addresses-party", clause)
@@ -293,12 +301,15 @@ def rule_leak(reading: Reading) -> Iterator[Violation]:
     seen = set(terms(reading.utterance.context or ""))
     for clause in reading.clauses:
         named = [p for p in reading.lexicon.parties_named(clause) if p in reading.others]
-        if not named or reading.scenario.mediator in reading.lexicon.parties_named(clause) or reading.from_ledger(clause):
-            continue  # what the mediator conveyed is what the speaker was told; its own ledger is its own
+        if not named or reading.from_ledger(clause):
+            continue  # its own ledger is its own
+        # What a party said in private (to the mediator or anyone) was not relayed, whoever else the clause names.
         secret = cues.SECRET.search(clause)
         if secret and secret.group(0).lower() not in (reading.utterance.context or "").lower():
             yield _violation("leak", "barrier.reveals-unrelayed-content", clause, named[0])
             continue
+        if reading.scenario.mediator in reading.lexicon.parties_named(clause):
+            continue  # what the mediator conveyed is what the speaker was told
         if reading.utterance.context is None or not cues.REPORTING.search(clause):
             continue
         aliases = {t for p in named for a in reading.lexicon.aliases.get(p, []) for t in terms(a)}
