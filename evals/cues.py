@@ -124,6 +124,17 @@ PROPOSES = re.compile(
 )
 DEFERRED = re.compile(r"\b(?:eventually|in time|one day|later|stepping stone|once|when the time|in due course|first)\b", re.I)
 NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORDS = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+NUMBER_WORDS |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+SPELLED_NUMBER = re.compile(
+    r"\b(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|" + "|".join(_TEENS + _UNITS) + r")\b",
+    re.I,
+)
+SMALL = 10
+"""Spelled numbers up to ten are figures of speech ('three points', 'the two sides') as often as counts."""
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|i|my|ours)\b", re.I)
 FIGHT = re.compile(r"\b(?:fight\w*|combat\w*|battl\w*|defeat\w*|counter\w*|resist\w*|war)\b", re.I)
 STOP = frozenset("stop stopped stopping cease ceased halt abandon end quit".split())
@@ -158,19 +169,30 @@ COORDINATED = re.compile(
 CLAIM_JOIN = re.compile(r",\s+(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
 # A claim that something has happened: the source must not say otherwise.
 COMPLETED_EVENT = re.compile(
-    r"\b(?:already (?:signed|agreed|accepted|attended|been|returned|admitted|exchanged)|last (?:week|month|year|spring|summer|autumn|winter)|"
-    r"yesterday|signed|(?:has|have) agreed|reached an agreement|attended|adopted|exchanged|admitted|returned)\b",
+    r"\b(?:already (?:\w+(?:ed|en)|been|sat|met|held|won|lost|made|done|begun|sent|spent|left|put)|last (?:week|month|year|spring|summer|autumn|winter)|"
+    r"yesterday|signed|(?:has|have) agreed|reached an agreement|attended|adopted|exchanged|admitted|returned|"
+    # transfers and attendance: who gave what to whom, who sat where
+    r"(?:has|have|had) (?:\w+ )?(?:given|sent|supplied|shipped|delivered|handed|provided)|gave|supplied|shipped|"
+    r"(?:now |already )?receiv(?:e|es|ed|ing) (?:\w+ )?(?:arms|weapons|training|money|funds|support)|"
+    r"sat (?:at|in|with)|took part|were present|was present|participated|boycotted)\b",
     re.I,
 )
+# What may, would or should happen: it states no event.
+HYPOTHETICAL = re.compile(r"\b(?:would|could|should|might|may|if|provided|once|unless|ideal\w*|prospective)\b", re.I)
 # Talk about the talks: greetings, thanks, turn-taking, asking for clarification.
 NEUTRAL = re.compile(
     r"^(?:(?:we|i) )?(?:thank\w*|good (?:morning|afternoon|evening)|welcome|(?:we|i) have heard|our answer|(?:we|i) have nothing to add)\b|"
     r"\bclarif\w*|\brepeat\b|\bin turn\b|\bnext (?:session|round|item)\b",
     re.I,
 )
+# A contrast after a comma negates only itself ('defeated, not accommodated'; 'a political, not a military, solution').
+CONTRASTIVE_NOT = re.compile(r",\s*(?:and\s+|but\s+)?not\b[^,;.:]*", re.I)
+# A condition the speaker sets ('once they accept the constitution', 'provided our authority is respected') is not
+# the speaker's own stance on what it names: the stance is read in the main clause.
+SUBORDINATE = re.compile(r"\b(?:once|if|unless|until|provided(?: that)?|as long as|so long as|on condition that)\b.*$", re.I)
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
-    r"\b(?:no objections?|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
+    r"\b(?:no objections?|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
     re.I,
 )
 # 'against' opposes only after a verb of being or standing ('we are against'); else it names an adversary.

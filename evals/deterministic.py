@@ -43,7 +43,7 @@ def anti_polarity(scope: str) -> Stance | None:
 
 def negations(clause: str) -> int:
     """Negations in a clause ('neither ... nor' counts once; 'without intermediaries' not at all)."""
-    text = cues.NOT_NEGATING.sub(" ", clause)
+    text = cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", clause))
     tokens = words(text)
     count = sum(1 for t in tokens if t in cues.NEGATORS or t.endswith("n't"))
     if "neither" in tokens and "nor" in tokens:
@@ -168,7 +168,8 @@ def _stance_conflict(persona: Persona, topic: str, scope: str, sentence: str, an
 
 def _stance_checks(reading: Reading, persona: Persona, sentence: str) -> Iterator[tuple[str, str, str]]:
     """(topic, scope, contradicted position id) for each scope of a sentence that contradicts `persona`."""
-    for scope in scopes(sentence):
+    for whole in scopes(sentence):
+        scope = cues.SUBORDINATE.sub("", whole).strip() or whole
         for topic in reading.lexicon.topics_in(scope):
             conflict = _stance_conflict(persona, topic, scope, sentence, topic in reading.lexicon.anti_topics)
             if conflict:
@@ -318,6 +319,15 @@ def rule_leak(reading: Reading) -> Iterator[Violation]:
             yield _violation("leak", "barrier.unrelayed-report", clause, named[0])
 
 
+def spelled_numbers(text: str) -> list[int]:
+    """Numbers written in words ('twenty-six', 'forty two', 'eleven')."""
+    found = []
+    for match in cues.SPELLED_NUMBER.finditer(text):
+        parts = re.split(r"[- ]", match.group(0).lower())
+        found.append(sum(cues.NUMBER_WORDS[p] for p in parts))
+    return found
+
+
 class _Known:
     """Numbers the source, the ledger and the protocol make available to a speaker."""
 
@@ -330,7 +340,7 @@ class _Known:
         texts += [c for cues_ in lexicon.topics.values() for c in cues_]
         texts += [a.title + " " + a.question for a in scenario.protocol.agenda] + [p.text for p in scenario.protocol.points]
         joined = " ".join(texts)
-        self.numbers = set(cues.NUMBER.findall(joined))
+        self.numbers = set(cues.NUMBER.findall(joined)) | {str(n) for n in spelled_numbers(joined)}
 
 
 def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation]:
@@ -393,15 +403,27 @@ def rule_invented_fact(reading: Reading, known: _Known, grounding: Grounding) ->
     for clause in reading.own_clauses:
         if _neutral(reading, clause):
             continue
-        for number in cues.NUMBER.findall(cues.LIST_MARKER.sub(" ", clause)):
-            if number not in known.numbers and number not in context:
+        stated = cues.NUMBER.findall(cues.LIST_MARKER.sub(" ", clause))
+        stated += [str(n) for n in spelled_numbers(clause) if n > cues.SMALL]
+        heard = set(cues.NUMBER.findall(context)) | {str(n) for n in spelled_numbers(context)}
+        for number in stated:
+            if number not in known.numbers and number not in heard:
                 yield _violation("invented_fact", "grounding.unknown-number", clause, number)
         if not cues.COMPLETED_EVENT.search(clause):
             continue
+        actors = _actors(reading, clause)
         if grounding.contradicts_source(clause):
             yield _violation("invented_fact", "grounding.contradicts-source", clause)
-        elif not grounding.event_grounded(clause, reading.persona.id) and not reading.quoted(clause):
+        elif not grounding.event_grounded(clause, reading.persona.id, actors, reading.lexicon.parties_named) and not (
+            reading.quoted(clause)
+        ):
             yield _violation("invented_fact", "grounding.unsourced-event", clause)
+
+
+def _actors(reading: Reading, clause: str) -> set[str]:
+    """The parties a clause has doing or undergoing something: those it names, and the speaker when it says 'we'."""
+    named = {p for p in reading.lexicon.parties_named(clause) if p in reading.scenario.participants}
+    return named | ({reading.persona.id} if cues.FIRST_PERSON.search(clause) and not reading.is_mediator else set())
 
 
 def rule_injection(reading: Reading, others: list[Violation]) -> Iterator[Violation]:
