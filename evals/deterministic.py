@@ -241,9 +241,17 @@ def _alias_pattern(lexicon: Lexicon, parties: list[str]) -> re.Pattern[str]:
 def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     """Speaking as another party: 'we, the Taliban', 'as the government, we', 'our position, as Kabul'."""
     others = _alias_pattern(reading.lexicon, [p for p in reading.scenario.participants if p != reading.persona.id])
+    # Up to two words may qualify the name ('we, the legitimate government', 'as a neutral party, I'); a name
+    # owned ("Kabul's partners") or joined ("we and the Americans") is someone else's.
+    bare = {re.sub(r"^(?:the|this|our) ", "", a) for p in reading.scenario.participants if p != reading.persona.id
+            for a in reading.lexicon.aliases.get(p, [p])}  # fmt: skip
+    heads = "|".join(re.escape(a) for a in sorted(bare, key=len, reverse=True))
+    qualifier = r"(?:(?!(?:and|or|with|to|for|of|in|on|by)\b)[\w-]+ )"
+    named = rf"(?:the |a |an )?{qualifier}{{0,2}}?(?:{heads})\b(?!['’]s)"
+    mine = _alias_pattern(reading.lexicon, [reading.persona.id])
     self_as = re.compile(
-        rf"\b(?:we|us),? (?:the |as the |as )?(?:{others.pattern})"
-        rf"|\bas (?:the )?(?:legitimate )?(?:{others.pattern})[^.]{{0,30}}?,? (?:we|i)\b"
+        rf"\b(?:we|us)(?:,? (?:as )?(?=(?:the|a|an) )|, (?:as )?){named}"
+        rf"|\bas {named}[^.]{{0,30}}?,? (?:we|i)\b"
         rf"|\bour [a-z]+, as (?:{others.pattern})|\bspeak(?:ing|s)? (?:for|as|on behalf of) (?:the )?(?:{others.pattern})"
         rf"|\bwe in (?:{others.pattern})",
         re.I,
@@ -252,7 +260,7 @@ def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     own = clauses(cues.QUOTED.sub(" ", reading.utterance.text)) if reading.is_mediator else reading.clauses
     for clause in own:
         match = self_as.search(clause) or (cues.PARTY_VOICE.search(clause) if reading.is_mediator else None)
-        if match:
+        if match and not mine.search(match.group(0)):
             yield _violation("persona_swap", "role.speaks-as-another-party", clause, match.group(0))
 
 
