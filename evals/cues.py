@@ -6,7 +6,7 @@ import re
 
 NEGATORS = frozenset(
     "not no never neither nor nothing none nobody cannot refuse refuses refused refusing reject rejects rejected "
-    "rejecting oppose opposes opposed opposing against deny denies object objection objections unacceptable "
+    "rejecting rejection refusal oppose opposes opposed opposing against deny denies object objection objections unacceptable "
     "unwilling decline declines declined without".split()
 )
 # "without" negates ("without recognition") except in phrases that name a format ("without intermediaries").
@@ -20,7 +20,8 @@ NEGATING_PHRASES = re.compile(
     r"withdraw\w*|draw(?:s|ing)? down|pull\w* (?:\w+ ){0,3}out|scal(?:e|es|ing) back|abandon\w*|"
     r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,2}home|end (?:the|this|their|its) occupation|"
     r"(?:be|are|is|come|coming|going|sent|send(?: \w+){0,3}) home|pack\w* up|overstay\w*|"
-    r"(?:mission|war|occupation|presence|deployment) (?:is|are|will be) over)\b",
+    r"(?:mission|war|occupation|presence|deployment) (?:is|are|will be) over|"
+    r"(?:stay|keep|kept)\w* (?:away|out of|clear of)|boycott\w*|walk\w* (?:away|out))\b",
     re.I,
 )
 CONDITIONAL = re.compile(

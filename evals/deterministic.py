@@ -198,10 +198,10 @@ def rule_relay_fidelity(reading: Reading) -> Iterator[Violation]:
     if not reading.is_mediator:
         return
     for clause in reading.clauses:
-        named = [p for p in reading.lexicon.names_at_start(clause, window=6) if p in reading.scenario.parties]
-        if len(named) != 1 or cues.QUESTION.search(clause) or reading.from_ledger(clause):
+        subject = reading.lexicon.subject(clause, reading.scenario.parties)
+        if subject is None or cues.QUESTION.search(clause) or reading.from_ledger(clause):
             continue
-        party = reading.scenario.personas[named[0]]
+        party = reading.scenario.personas[subject]
         for topic, scope, position in _stance_checks(reading, party, clause):
             yield _violation("stance_flip", f"relay.{topic}", scope, position)
 
