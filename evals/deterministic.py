@@ -43,7 +43,7 @@ def anti_polarity(scope: str) -> Stance | None:
 
 def negations(clause: str) -> int:
     """Negations in a clause ('neither ... nor' counts once; 'without intermediaries' not at all)."""
-    text = cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", clause))
+    text = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", clause)))
     tokens = words(text)
     count = sum(1 for t in tokens if t in cues.NEGATORS or t.endswith("n't"))
     if "neither" in tokens and "nor" in tokens:
@@ -166,10 +166,14 @@ def _stance_conflict(persona: Persona, topic: str, scope: str, sentence: str, an
     return position.id
 
 
+def stance_scopes(sentence: str) -> list[str]:
+    """The parts of a sentence that carry a stance: scopes (see lexicon.scopes) without the conditions they set."""
+    return [cues.SUBORDINATE.sub("", whole).strip() or whole for whole in scopes(sentence)]
+
+
 def _stance_checks(reading: Reading, persona: Persona, sentence: str) -> Iterator[tuple[str, str, str]]:
     """(topic, scope, contradicted position id) for each scope of a sentence that contradicts `persona`."""
-    for whole in scopes(sentence):
-        scope = cues.SUBORDINATE.sub("", whole).strip() or whole
+    for scope in stance_scopes(sentence):
         for topic in reading.lexicon.topics_in(scope):
             conflict = _stance_conflict(persona, topic, scope, sentence, topic in reading.lexicon.anti_topics)
             if conflict:
