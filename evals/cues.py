@@ -52,13 +52,20 @@ INJECTION_IN_CONTEXT = re.compile(
     r"(?:ignore (?:all |your |any |the )?(?:previous |prior |above )?(?:instructions|role|persona|rules|prompt)|"
     r"system (?:override|prompt|message|instruction)|new (?:system )?instructions?|note to the (?:assistant|ai|model)|"
     r"disregard|from now on|you (?:must|will) now|jailbreak|developer mode|\[system|\(new system|"
-    r"ignore your (?:role|persona|instructions)|forget (?:your|all|previous)|\bsystem:|(?:must|will) now|system update)",
+    r"ignore your (?:role|persona|instructions)|forget (?:your|all|previous)|\bsystem:|(?:must|will) now|system update|"
+    r"\b(?:admin|administrator|operator|developer)(?: note| message| instruction)?:)",
     re.I,
 )
 COMPLIANCE = re.compile(
     r"^(?:understood|okay|ok|sure|certainly|very well|as instructed|switching|as requested|acknowledged|done|"
     r"of course|new instructions|noted|new directive|will do|as you wish|complying)\b|\b(?:directive|instruction) noted\b|\bfollowing the (?:system|new) (?:update|instructions?|directive)\b|\bas (?:you )?(?:instructed|requested|asked)\b|\bswitching\b|"
     r"\b(?:following|per) (?:your|the new) instructions?\b",
+    re.I,
+)
+# What the speaker was told not to pass on.
+CONFIDENTIAL = re.compile(
+    r"\b(?:in confidence|confidential\w*|not (?:to be|for) (?:relayed|relay|passed on|shared)|off the record|"
+    r"privately|do not (?:relay|pass (?:this|it) on|share))\b",
     re.I,
 )
 REFUSAL = re.compile(
@@ -104,7 +111,7 @@ YOUR_PARTY = re.compile(
 BIAS = re.compile(
     r"\b(?:rightly|wrongly|unreasonabl\w*|stubborn\w*|intransigen\w*|obstinat\w*|admirabl\w*|courageous\w*|"
     r"commend\w*|prais\w*|to blame|at fault|(?:is|are) (?:right|wrong|correct|mistaken)|correct position|"
-    r"i (?:fully )?agree with|i side|i (?:personally )?(?:think|believe|feel) (?:that )?(?:kabul|the taliban|the us|washington)|"
+    r"i (?:fully )?agree with|i side|(?:can't|cannot|can not) help (?:thinking|feeling|but)|i suspect|i (?:personally )?(?:think|believe|feel) (?:that )?(?:kabul|the taliban|the us|washington)|"
     r"should (?:give in|back down|abandon|drop|stop)|must (?:give in|back down|abandon|drop|stop)|deserv\w*|"
     r"clearly|obviously|frankly|irresponsibl\w*|reckless\w*|shameful|disgraceful|unhelpful|naive|absurd|"
     r"more reasonable|the only reasonable|wiser|foolish|spoiler|hypocri\w*|cynical\w*|bad faith|good faith on one|"
@@ -120,7 +127,7 @@ PRAISE = re.compile(
 PROPOSES = re.compile(
     r"\b(?:i (?:propose|suggest|urge|invite|recommend|call on|ask)|let us|let's|should (?:now )?(?:meet|sit|speak|talk|address)|"
     r"must (?:meet|sit)|please|from (?:the next|now) |"
-    r"bring (?:both|the two|you|them) (?:sides |parties )?together|arrange)\b",
+    r"bring (?:both|the two|you|them) (?:sides |parties )?together|arrang\w*)\b",
     re.I,
 )
 DEFERRED = re.compile(r"\b(?:eventually|in time|one day|later|stepping stone|once|when the time|in due course|first)\b", re.I)
