@@ -192,7 +192,9 @@ class Grounding:
         if own_agree >= top_sim - MARGIN:
             return Match(Finding.grounded, top, own_agree)
         if top.owner == speaker:
-            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause):
+            # A contrast ('X, not Y') leaves the sense of the whole open: it cannot be said the other way round.
+            contrasted = bool(cues.CONTRASTIVE_NOT.search(clause) or cues.CONTRASTIVE_NOT.search(top.text))
+            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and not contrasted:
                 return Match(Finding.flip, top, top_sim)
             return Match(Finding.unsupported, top, top_sim)
         other_party = top.owner in self.scenario.parties and top.owner != speaker
