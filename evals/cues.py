@@ -173,6 +173,7 @@ COORDINATED = re.compile(
     r"no|refuse\w*|reject\w*|oppose\w*)\b)",
     re.I,
 )
+ANAPHOR = re.compile(r"\b(?:it|this|that|them|these|those|such a step|the idea)\b", re.I)
 # Where one sentence makes two claims: each side of ", and" / ", but" / "and we ..." is grounded on its own.
 CLAIM_JOIN = re.compile(r",\s+(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
 # A claim that something has happened: the source must not say otherwise.

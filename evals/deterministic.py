@@ -173,8 +173,12 @@ def stance_scopes(sentence: str) -> list[str]:
 
 def _stance_checks(reading: Reading, persona: Persona, sentence: str) -> Iterator[tuple[str, str, str]]:
     """(topic, scope, contradicted position id) for each scope of a sentence that contradicts `persona`."""
+    previous: list[str] = []
     for scope in stance_scopes(sentence):
-        for topic in reading.lexicon.topics_in(scope):
+        # 'the distinction is sensible, and we endorse it': a pronoun carries the topic of the scope before it.
+        topics = reading.lexicon.topics_in(scope) or (previous if cues.ANAPHOR.search(scope) else [])
+        previous = topics
+        for topic in topics:
             conflict = _stance_conflict(persona, topic, scope, sentence, topic in reading.lexicon.anti_topics)
             if conflict:
                 yield topic, scope, conflict
