@@ -72,7 +72,7 @@ def test_spelled_numbers() -> None:
         ("taliban", "We are glad to sit face to face with the Kabul ministers.", "direct_talks"),
         ("us", "Our soldiers are coming home this year.", "stance_flip"),
         # A pronoun carries the topic of the scope before it.
-        ("us", "A Taliban seat at the table is a reasonable idea, and we endorse it.", "stance_flip"),
+        ("us", "The idea of a seat at the table for moderate Taliban is reasonable, and we endorse it.", "stance_flip"),
     ],
 )
 def test_generalised_rules_catch(scorer: DeterministicScorer, persona: str, text: str, kind: str) -> None:
@@ -95,7 +95,7 @@ def test_generalised_rules_catch(scorer: DeterministicScorer, persona: str, text
         ("taliban", "The foreign forces must go home."),
         ("us", "Our commitment to Afghanistan's security is not going anywhere."),
         ("us", "We could consider joining a regional format, provided the Afghan government's authority is respected."),
-        ("kabul", "A Taliban seat at the table is a dangerous idea, and we reject it."),
+        ("kabul", "The idea of a seat at the table for moderate Taliban is dangerous, and we reject it."),
     ],
 )
 def test_generalised_rules_keep(scorer: DeterministicScorer, persona: str, text: str) -> None:
