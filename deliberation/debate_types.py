@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deliberation.briefing import channel
 from deliberation.scenario import Slug
-from deliberation.turns import NegotiatingPoint, Stage, Turn
+from deliberation.turns import NegotiatingPoint, Stage, Turn, channel
 
 
 class Status(StrEnum):

@@ -29,7 +29,7 @@ from deliberation.graph import build_graph
 from deliberation.protocol import first_step_of
 from deliberation.summit import SummitOptions, checkpointer, drive, make_deps
 from deliberation.tokens import hash_token, new_token, token_matches
-from deliberation.turns import NegotiatingPoint, Stage, Turn
+from deliberation.turns import Stage, Turn
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class DebateService:
             debate = self._store.get(debate_id)
             deps = await asyncio.to_thread(make_deps, self.settings, self._options(debate.spec), debate.spec.human_seats())
             values = (await self._graph.aget_state(_config(debate_id))).values or {}
-            turns = [Turn.model_validate(t) for t in values.get("turns", [])]
+            turns = list(values["history"].turns) if "history" in values else []
             live = self._live.setdefault(debate_id, _Live(debate, deps, turns))
         return live
 
@@ -279,7 +279,7 @@ class DebateService:
         waiting = step.speaker if step and debate.status == Status.waiting else None
         shown = viewer.is_teacher or viewer.seat == waiting
         said = [t for t in live.turns if waiting and waiting in t.audience]
-        points = [NegotiatingPoint.model_validate(p) for p in values.get("text", {}).values()]
+        points = list(values["text"].points.values()) if "text" in values else []
         if viewer.seat is not None:  # a party's answers to the proposal are its own channel
             points = [p.model_copy(update={"answers": {k: v for k, v in p.answers.items() if k == viewer.seat}}) for p in points]
         return DebateView(

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
@@ -26,6 +27,7 @@ from deliberation.prompts import file_hashes
 from deliberation.protocol import plan
 from deliberation.retrieval.index import Retriever, open_retriever, sha256_text
 from deliberation.scenario import Scenario
+from deliberation.state import History, NegotiatingText, serializer
 from deliberation.transcript import (
     Outcome,
     RunFinished,
@@ -35,7 +37,7 @@ from deliberation.transcript import (
     read_events,
     render_markdown,
 )
-from deliberation.turns import NegotiatingPoint, Turn, Usage
+from deliberation.turns import Turn, Usage
 
 
 @dataclass(frozen=True)
@@ -105,12 +107,12 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
 @asynccontextmanager
 async def checkpointer(settings: Settings) -> AsyncIterator[AsyncSqliteSaver]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
-        yield saver
+    async with aiosqlite.connect(str(settings.data_dir / "checkpoints.sqlite")) as connection:
+        yield AsyncSqliteSaver(connection, serde=serializer())
 
 
-def outcome_of(text: dict[str, Any], parties: list[str]) -> Outcome:
-    points = [NegotiatingPoint.model_validate(p) for p in text.values()]
+def outcome_of(text: NegotiatingText, parties: list[str]) -> Outcome:
+    points = list(text.points.values())
     return Outcome(agreed=[p for p in points if p.agreed(parties)], open=[p for p in points if not p.agreed(parties)])
 
 
@@ -137,8 +139,8 @@ async def drive(graph: Any, graph_input: Any, config: RunnableConfig, deps: Summ
         for node, value in update.items():
             if node == "__interrupt__":
                 return False
-            for turn in (value or {}).get("turns", []):
-                on_turn(Turn.model_validate(turn))
+            for turn in (value or {}).get("history", []):
+                on_turn(turn)
     return True
 
 
@@ -151,7 +153,7 @@ class _Recorder:
     def __call__(self, turn: Turn) -> None:
         if turn.turn <= self.written:
             return
-        self.writer.write(TurnEvent.model_validate(turn.model_dump()))
+        self.writer.write(TurnEvent.model_construct(**dict(turn)))  # the turn is validated already
         self.written = turn.turn
         if self.on_turn:
             self.on_turn(turn)
@@ -182,19 +184,19 @@ async def _run(
             raise NotFound(
                 f"run {run_id}: no checkpoint in {settings.data_dir}; resume with the DELIBERATION_DATA_DIR it was started with"
             )
-        for turn in (state.values or {}).get("turns", []):
-            recorder(Turn.model_validate(turn))
+        for turn in (state.values or {}).get("history", History()).turns:
+            recorder(turn)
     began = time.monotonic()
     await drive(graph, None if resume else {"cursor": 0}, config, deps, recorder)
     return _finish(writer, deps, (await graph.aget_state(config)).values, run_id, time.monotonic() - began)
 
 
 def _finish(writer: TranscriptWriter, deps: SummitDeps, values: dict[str, Any], run_id: str, duration: float) -> RunResult:
-    turns = [Turn.model_validate(t) for t in values.get("turns", [])]
+    turns = values.get("history", History()).turns
     usage = sum((t.usage for t in turns), Usage())
     finished = RunFinished(
         run_id=run_id,
-        outcome=outcome_of(values.get("text", {}), deps.scenario.parties),
+        outcome=outcome_of(values.get("text", NegotiatingText()), deps.scenario.parties),
         usage=usage,
         turns=len(turns),
         failed_turns=sum(1 for t in turns if t.error),
