@@ -20,6 +20,7 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before anything imports l
 
 import asyncio
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,7 +40,8 @@ COMPONENTS = ["retrieval", "context", "prompt", "model call", "of which provider
 
 
 class Timers:
-    """Seconds spent per component, summed over a run; nested components are subtracted where they nest."""
+    """Process CPU seconds per component, summed over a run (CPU, not wall: the machine is shared, and CPU time
+    is what a turn costs us). Nested components are subtracted where they nest."""
 
     def __init__(self) -> None:
         self.spent: dict[str, float] = defaultdict(float)
@@ -50,30 +52,30 @@ class Timers:
         if asyncio.iscoroutinefunction(original):
 
             async def timed_async(*args: Any, **kwargs: Any) -> Any:
-                began = time.perf_counter()
+                began = time.process_time()
                 try:
                     return await original(*args, **kwargs)
                 finally:
-                    spent[label] += time.perf_counter() - began
+                    spent[label] += time.process_time() - began
 
             setattr(owner, name, timed_async)
         else:
 
             def timed(*args: Any, **kwargs: Any) -> Any:
-                began = time.perf_counter()
+                began = time.process_time()
                 try:
                     return original(*args, **kwargs)
                 finally:
-                    spent[label] += time.perf_counter() - began
+                    spent[label] += time.process_time() - began
 
             setattr(owner, name, timed)
 
-    def per_turn_ms(self, wall_s: float, turns: int) -> dict[str, float]:
+    def per_turn_ms(self, cpu_s: float, turns: int) -> dict[str, float]:
         spent = dict(self.spent)
         spent["context"] = spent.get("context", 0.0) - spent.get("retrieval", 0.0)  # context building calls retrieval
         mine = {k: spent.get(k, 0.0) for k in COMPONENTS if k not in ("graph + rest", "of which provider")}
         mine["of which provider"] = spent.get("of which provider", 0.0)
-        mine["graph + rest"] = wall_s - sum(v for k, v in mine.items() if k != "of which provider")
+        mine["graph + rest"] = cpu_s - sum(v for k, v in mine.items() if k != "of which provider")
         return {k: v * 1000 / turns for k, v in mine.items()}
 
 
@@ -92,12 +94,12 @@ class MockProvider:
 
         async def answer(request: httpx.Request) -> httpx.Response:
             self.calls += 1
-            began = time.perf_counter()
+            began = time.process_time()
             body = json.loads(request.content)
             self.last = body["messages"]
             response = httpx.Response(200, json=chat_completion(body, self.prompts_dir))
             if timers is not None:
-                timers.spent["of which provider"] += time.perf_counter() - began
+                timers.spent["of which provider"] += time.process_time() - began
             if self.latency:
                 await asyncio.sleep(self.latency)
             return response
@@ -130,26 +132,29 @@ def instrument(timers: Timers) -> None:
     timers.wrap(TranscriptWriter, "write", "transcript")
 
 
-async def bare_litellm_ms(messages: list[dict[str, Any]], calls: int = 50) -> float:
+async def bare_litellm_ms(messages: list[dict[str, Any]], calls: int = 50) -> tuple[float, float]:
+    """(CPU ms, wall ms), medians of `calls` calls after one warm-up."""
     import litellm
 
-    async def one() -> float:
-        began = time.perf_counter()
+    async def one() -> tuple[float, float]:
+        cpu, wall = time.process_time(), time.perf_counter()
         await litellm.acompletion(model=MOCKED, messages=messages, response_format={"type": "json_object"}, drop_params=True)
-        return (time.perf_counter() - began) * 1000
+        return (time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000
 
     await one()
-    return statistics.median([await one() for _ in range(calls)])
+    runs = [await one() for _ in range(calls)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
-async def bare_step_ms(data_dir: Path) -> float:
+class Count(TypedDict):
+    n: int
+
+
+async def bare_step_ms(data_dir: Path) -> tuple[float, float]:
     """Per step of a one-node graph looping STEPS times, checkpointed like the talks (same saver, durability sync)."""
     from langgraph.graph import END, START, StateGraph
 
     from deliberation.summit import checkpointer
-
-    class Count(TypedDict):
-        n: int
 
     def step(state: Count) -> Count:
         return {"n": state["n"] + 1}
@@ -164,21 +169,21 @@ async def bare_step_ms(data_dir: Path) -> float:
     async with checkpointer(settings_for(data_dir)) as saver:
         graph = builder.compile(checkpointer=saver)
         config: Any = {"configurable": {"thread_id": f"bare-{time.time_ns()}"}, "recursion_limit": STEPS + 10}
-        began = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         await graph.ainvoke({"n": 0}, config, durability="sync")
-        return (time.perf_counter() - began) * 1000 / STEPS
+        return (time.process_time() - cpu) * 1000 / STEPS, (time.perf_counter() - wall) * 1000 / STEPS
 
 
 async def timed_summit(data_dir: Path, model: str, seed: int, out: Path, timers: Timers) -> dict[str, Any]:
     from deliberation.summit import SummitOptions, run_summit
 
     timers.spent.clear()
-    began = time.perf_counter()
+    cpu, wall = time.process_time(), time.perf_counter()
     result = await run_summit(settings_for(data_dir), SummitOptions(scenario=SCENARIO, model=model, rounds=3, seed=seed), out)
-    wall = time.perf_counter() - began
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     turns = result.finished.turns
-    return {"ms_per_turn": wall * 1000 / turns, "turns": turns, "failed": result.finished.failed_turns,
-            "components": timers.per_turn_ms(wall, turns)}
+    return {"cpu_ms": cpu * 1000 / turns, "wall_ms": wall * 1000 / turns, "turns": turns,
+            "failed": result.finished.failed_turns, "components": timers.per_turn_ms(cpu, turns)}
 
 
 async def child_overhead(data_dir: Path, model: str, seed: int) -> dict[str, Any]:
@@ -197,7 +202,7 @@ async def child_overhead(data_dir: Path, model: str, seed: int) -> dict[str, Any
             messages = provider.last
         litellm_ms = await bare_litellm_ms(messages)
     step_ms = await bare_step_ms(data_dir)
-    median = sorted(warm, key=lambda r: r["ms_per_turn"])[len(warm) // 2]
+    median = sorted(warm, key=lambda r: r["cpu_ms"])[len(warm) // 2]
     return {"cold": cold, "warm": median, "floor_litellm_ms": litellm_ms, "floor_step_ms": step_ms}
 
 
@@ -222,12 +227,12 @@ def child_index(data_dir: Path) -> dict[str, Any]:
 
     settings = settings_for(data_dir)
     scenario = load_scenario(SCENARIO, settings.scenarios_dir)
+    cpu, began = time.process_time(), time.perf_counter()
+    open_retriever(scenario, settings.embedding, data_dir)
+    built, built_cpu = time.perf_counter() - began, time.process_time() - cpu
     began = time.perf_counter()
     open_retriever(scenario, settings.embedding, data_dir)
-    built = time.perf_counter() - began
-    began = time.perf_counter()
-    open_retriever(scenario, settings.embedding, data_dir)
-    return {"build_s": built, "reopen_s": time.perf_counter() - began}
+    return {"build_s": built, "build_cpu_s": built_cpu, "reopen_s": time.perf_counter() - began}
 
 
 def in_child(*args: str) -> Any:
@@ -238,14 +243,18 @@ def in_child(*args: str) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def cli_seconds(data_dir: Path, seed: int) -> float:
+def cli_seconds(data_dir: Path, seed: int) -> tuple[float, float]:
+    """(wall s, CPU s of the process) of one CLI summit."""
     env = {**os.environ, "DELIBERATION_DATA_DIR": str(data_dir)}
     with tempfile.TemporaryDirectory() as out:
         cli = str(Path(sys.executable).parent / "deliberation")
         command = [cli, "summit", "--rounds", "3", "--seed", str(seed), "--out", out]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         subprocess.run(command, env=env, check=True, capture_output=True)
-        return time.perf_counter() - began
+        wall = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def prompt_growth(data_dir: Path) -> None:
@@ -267,23 +276,24 @@ def prompt_growth(data_dir: Path) -> None:
 
 
 def overhead_table(data_dir: Path, seed: int) -> None:
-    print(f"\nper turn, ms ({SCENARIO}, rounds=3, embedding=hybrid, zero-latency provider; cold = new process + new seed,"
-          f" warm = median of {WARM_REPEATS} repeats of that seed in the same process)")
+    print(f"\nper turn, CPU ms unless marked wall ({SCENARIO}, rounds=3, embedding=hybrid, zero-latency provider;"
+          f" cold = new process + new seed, warm = median of {WARM_REPEATS} repeats of that seed in the same process)")
     columns: list[tuple[str, dict[str, float]]] = []
     floors: list[str] = []
     for offset, model in enumerate((MOCKED, OFFLINE)):
         result = in_child("overhead", str(data_dir), model, str(seed + offset))
-        floor = result["floor_litellm_ms"] + result["floor_step_ms"]
+        (call_cpu, call_wall), (step_cpu, step_wall) = result["floor_litellm_ms"], result["floor_step_ms"]
         for label in ("cold", "warm"):
             run = result[label]
-            columns.append((f"{model.split('/')[0]} {label}", {"total": run["ms_per_turn"], **run["components"]}))
+            values = {"wall total": run["wall_ms"], "CPU total": run["cpu_ms"], **run["components"]}
+            columns.append((f"{model.split('/')[0]} {label}", values))
         floors.append(
-            f"  {model}: floor {floor:.2f} ms = bare litellm call to the mock {result['floor_litellm_ms']:.2f}"
-            f" + bare checkpointed LangGraph step {result['floor_step_ms']:.2f}; turns {result['cold']['turns']},"
-            f" failed {result['cold']['failed']}"
+            f"  floors in the {model} process: bare litellm call to the mock {call_cpu:.2f} CPU ms ({call_wall:.2f} wall),"
+            f" bare checkpointed LangGraph step {step_cpu:.2f} CPU ms ({step_wall:.2f} wall); sum {call_cpu + step_cpu:.2f}"
+            f" CPU ms. Turns {result['cold']['turns']}, failed {result['cold']['failed']}."
         )
     print(f"  {'component':<20}" + "".join(f"{name:>16}" for name, _ in columns))
-    for row in ["total", *COMPONENTS]:
+    for row in ["wall total", "CPU total", *COMPONENTS]:
         print(f"  {row:<20}" + "".join(f"{values.get(row, 0.0):>16.2f}" for _, values in columns))
     print("\n".join(floors))
 
@@ -319,18 +329,21 @@ def scratch() -> Iterator[Path]:
 
 def main(quick: bool) -> None:
     seed = time.time_ns() % 1_000_000  # new seeds every run of the benchmark: nothing is cached from a previous one
+    print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     with scratch() as tmp:
         data_dir = tmp / "data"
         index = in_child("index", str(data_dir))
         print(f"index build ({SCENARIO}, hybrid: 3 Chroma collections, 47 passages; new process, empty data dir):"
-              f" {index['build_s']:.2f} s; reopen {index['reopen_s'] * 1000:.0f} ms")
+              f" {index['build_s']:.2f} s wall, {index['build_cpu_s']:.2f} s CPU; reopen {index['reopen_s'] * 1000:.0f} ms")
         runs = [cli_seconds(data_dir, seed + 500 + i) for i in range(3)]
-        print(f"CLI `deliberation summit --rounds 3`, index built, new seed each: {', '.join(f'{r:.2f}' for r in runs)} s"
-              f" (median {statistics.median(runs):.2f} s, process start included)")
+        print(f"CLI `deliberation summit --rounds 3`, index built, new seed each, process start included: wall"
+              f" {', '.join(f'{w:.2f}' for w, _ in runs)} s (median {statistics.median(w for w, _ in runs):.2f});"
+              f" CPU {', '.join(f'{c:.2f}' for _, c in runs)} s (median {statistics.median(c for _, c in runs):.2f})")
         overhead_table(data_dir, seed)
         prompt_growth(data_dir)
         if not quick:
             throughput(data_dir, seed)
+    print(f"load average at end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
