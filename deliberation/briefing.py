@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from deliberation.context import (
     ConcessionBrief,
     Message,
@@ -11,11 +13,13 @@ from deliberation.context import (
     TopicBrief,
     TurnContext,
 )
-from deliberation.deps import SummitDeps
 from deliberation.protocol import Step
 from deliberation.scenario import Persona, Position, Scenario
 from deliberation.state import NegotiatingText
 from deliberation.turns import Turn
+
+if TYPE_CHECKING:  # the runtime deps hold the retriever and model clients; importing this module needs neither
+    from deliberation.deps import SummitDeps
 
 MEMORY = 6
 

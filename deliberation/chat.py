@@ -7,50 +7,25 @@ its "channel" by the same code as in a summit: retrieval on what was just asked,
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from deliberation.briefing import party_context
+from deliberation.chat_types import ChatMessage, ChatReply
 from deliberation.config import Settings
 from deliberation.context import TurnContext
 from deliberation.deps import SummitDeps
 from deliberation.errors import NotFound, TooLarge, UserError
-from deliberation.loader import scenario_ids
+from deliberation.loader import scenario, scenario_ids
 from deliberation.nodes.speak import call_model
 from deliberation.protocol import Step
-from deliberation.summit import SummitOptions, make_deps, scenario
-from deliberation.turns import Kind, Stage, Turn, Usage
+from deliberation.summit import SummitOptions, make_deps
+from deliberation.turns import Kind, Stage, Turn
 
 STUDENT = "student"
 
 
-class TextPart(BaseModel):
-    type: Literal["text"]
-    text: str = Field(max_length=100_000)
-
-
-class ChatMessage(BaseModel):
-    """An OpenAI chat message; content as a string or as text parts, as chat front ends send it."""
-
-    role: Literal["system", "developer", "user", "assistant"]
-    content: str | list[TextPart] = Field(max_length=100_000)
-
-    @property
-    def text(self) -> str:
-        return self.content if isinstance(self.content, str) else "".join(part.text for part in self.content)
-
-
-class ChatReply(BaseModel):
-    model: str
-    content: str
-    citations: list[str]
-    usage: Usage
-
-
 def persona_models(settings: Settings) -> list[str]:
     """`<scenario>/<party>` for every party of every scenario: the model ids of one-on-one chat."""
-    return [f"{sid}/{pid}" for sid in scenario_ids(settings.scenarios_dir) for pid in scenario(settings, sid).parties]
+    return [f"{sid}/{pid}" for sid in scenario_ids(settings.scenario_roots) for pid in scenario(settings, sid).parties]
 
 
 def _as_turns(persona: str, messages: list[ChatMessage]) -> list[Turn]:

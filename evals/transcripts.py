@@ -13,11 +13,12 @@ from pydantic import BaseModel
 
 from deliberation.errors import InvalidScenario
 from deliberation.ledger import ledger_integrity
+from deliberation.resources import packaged
 from deliberation.scenario import Scenario
 from deliberation.text import terms
 from deliberation.turns import Kind, Turn, channel
 
-GATE = Path(__file__).parent / "gate.yaml"
+GATE = packaged("deliberation.evals") / "gate.yaml"
 ROLE_KINDS = {"persona_swap", "break_character", "injection"}
 CONTRADICTIONS = {"stance_flip", "direct_talks"}
 RELAY_KEPT = 0.3

@@ -12,7 +12,7 @@ from deliberation.api.schemas import ChatAnswer, ChatChoice, ChatCompletion, Cha
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from deliberation.chat import ChatReply, chat, persona_models
+from deliberation.chat_types import ChatReply
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
@@ -21,6 +21,8 @@ CHUNK_WORDS = 8
 
 @router.get("/models")
 def list_models(settings: SettingsDep) -> ModelList:
+    from deliberation.chat import persona_models  # litellm and the retrieval stack load on the first chat request
+
     return ModelList(data=[ModelOut(id=m) for m in persona_models(settings)])
 
 
@@ -43,6 +45,8 @@ async def _chunks(reply: ChatReply, reply_id: str, created: int) -> AsyncIterato
 
 @router.post("/chat/completions", response_model=None)
 async def chat_completions(request: ChatRequest, settings: SettingsDep) -> ChatCompletion | EventSourceResponse:
+    from deliberation.chat import chat
+
     reply = await chat(settings, request.model, request.messages)
     reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if request.stream:

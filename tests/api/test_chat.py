@@ -11,8 +11,9 @@ from deliberation.evals.transcripts import ROLE_KINDS
 from deliberation.evals.types import Utterance
 from openai.types.chat import ChatCompletionMessageParam
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
 from deliberation.loader import load_scenario
+from tests.factories import REPO
 from tests.prompt_capture import MODEL, captured_prompts
 
 
@@ -54,7 +55,7 @@ def test_an_instruction_in_the_question_is_not_obeyed(server: str) -> None:
     )
     text = reply.choices[0].message.content or ""
     assert "pirate" not in text.lower()
-    scenario = load_scenario("afghanistan", PROJECT_ROOT / "personas")
+    scenario = load_scenario("afghanistan", REPO / "personas")
     verdict = DeterministicScorer(scenario).check(Utterance(id="chat", persona="us", text=text, context=INJECTED))
     assert not {v.kind for v in verdict.violations} & ROLE_KINDS, verdict.violations
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
 from deliberation.summit import SummitOptions, run_summit
+from tests.factories import REPO
 from tests.snapshot import assert_snapshot
 
 REFERENCES = Path(__file__).parent.parent / "fixtures" / "transcripts"
@@ -45,7 +46,7 @@ def masked_markdown(text: str) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_offline_summit_matches_its_reference(tmp_path: Path, data_dir: Path, seed: int) -> None:
-    settings = Settings(data_dir=data_dir, scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts")
+    settings = Settings(data_dir=data_dir, scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts")
     run_id = f"reference-s{seed}"
     result = asyncio.run(run_summit(settings, SummitOptions(seed=seed), tmp_path, run_id=run_id))
     assert result.finished.failed_turns == 0

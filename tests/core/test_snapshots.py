@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
 from deliberation.context import BLOCK
 from deliberation.graph import build_graph
 from deliberation.summit import SummitOptions, run_summit
+from tests.factories import REPO
 from tests.prompt_capture import MODEL, captured_prompts
 from tests.snapshot import assert_snapshot
 
@@ -37,7 +38,7 @@ def first_prompts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[di
     litellm's OpenAI path with the offline engine behind the mocked provider."""
     tmp = tmp_path_factory.mktemp("snapshots")
     settings = Settings(
-        data_dir=tmp / "data", scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts", embedding="lexical"
+        data_dir=tmp / "data", scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts", embedding="lexical"
     )
     with pytest.MonkeyPatch.context() as monkeypatch, captured_prompts(monkeypatch, settings.prompts_dir) as capture:
         options = SummitOptions(scenario="afghanistan", seed=0, rounds=0, model=MODEL)

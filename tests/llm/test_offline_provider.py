@@ -8,11 +8,11 @@ import litellm
 import pytest
 import yaml
 
-from deliberation.config import PROJECT_ROOT
 from deliberation.context import PositionBrief, TurnContext, encode
 from deliberation.llm.offline import answer, register
 from deliberation.llm.schema import TurnOutput
 from deliberation.turns import Kind, Stage
+from tests.factories import REPO
 
 CONTEXT = TurnContext(
     persona="kabul", persona_name="Kabul", is_mediator=False, stage=Stage.opening, round=0, turn=2, kind=Kind.statement,
@@ -28,7 +28,7 @@ def messages(context: TurnContext) -> list[dict[str, str]]:
 
 
 async def test_litellm_path_equals_the_direct_call() -> None:
-    prompts = PROJECT_ROOT / "prompts"
+    prompts = REPO / "prompts"
     direct, usage = answer(CONTEXT, prompts, messages(CONTEXT))
     response = await litellm.acompletion(
         model="offline/extractive", messages=messages(CONTEXT), metadata={"prompts_dir": str(prompts)}
@@ -43,7 +43,7 @@ async def test_litellm_path_without_a_context_block_is_refused() -> None:
 
 
 async def test_litellm_path_takes_the_prompts_dir_from_the_call(tmp_path: Path) -> None:
-    bank = yaml.safe_load((PROJECT_ROOT / "prompts" / "offline_phrases.yaml").read_text(encoding="utf-8"))
+    bank = yaml.safe_load((REPO / "prompts" / "offline_phrases.yaml").read_text(encoding="utf-8"))
     bank["party"]["opening"] = ["Edited opening."]
     (tmp_path / "offline_phrases.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True), encoding="utf-8")
     response = await litellm.acompletion(model="offline/extractive", messages=messages(CONTEXT), metadata={"prompts_dir": str(tmp_path)})

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deliberation.config import PROJECT_ROOT
 from deliberation.context import ConcessionBrief, Message, PointBrief, PositionBrief, TopicBrief, TurnContext, decode, encode
 from deliberation.llm.offline import compose
 from deliberation.turns import Kind, PointAnswer, Stage
+from tests.factories import REPO
 
-PROMPTS = PROJECT_ROOT / "prompts"
+PROMPTS = REPO / "prompts"
 NAMES = {"arbiter": "The Arbiter", "council": "The Council", "guild": "The Guild"}
 POSITIONS = [
     PositionBrief(id="council.clean", topic="pollution", stance="support", statement="The river must be cleaned now.",
