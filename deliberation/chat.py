@@ -38,7 +38,7 @@ def _turn(number: int, persona: str, message: ChatMessage) -> Turn:
     mine = message.role == "assistant"
     return Turn(
         turn=number, stage=Stage.rounds, round=1, speaker=persona if mine else STUDENT, audience=[STUDENT] if mine else [persona],
-        kind=Kind.answer if mine else Kind.question, content=message.text, model="chat",
+        kind=Kind.answer if mine else Kind.question, content=message.text, model="chat", human=not mine,
     )
 
 

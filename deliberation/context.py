@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from deliberation import seat_words
 from deliberation.turns import Kind, PointAnswer, Stage
 
 
@@ -23,6 +24,8 @@ class Message(BaseModel):
     kind: Kind
     content: str
     positions: list[str] = []
+    human: bool = False
+    """A person's words (or the mediator's relay of them): quoted to the model apart from the prompt, as data."""
 
 
 class PositionBrief(BaseModel):
@@ -91,14 +94,17 @@ BLOCK = re.compile(r"(<context>\s*)(\{.*\})(\s*</context>)", re.DOTALL)
 
 
 def encode(context: TurnContext) -> str:
-    """The block as it goes into the prompt: compact JSON, defaults left out."""
-    return f"<context>\n{context.model_dump_json(exclude_defaults=True)}\n</context>"
+    """The block as it goes into the prompt: compact JSON, defaults left out; a seat's words follow it as quoted data."""
+    shown, words = seat_words.set_apart(context)
+    return f"<context>\n{shown.model_dump_json(exclude_defaults=True)}\n</context>" + seat_words.render(words)
 
 
 def decode(text: str) -> TurnContext | None:
-    """The context of the block in `text`, or None when there is none."""
+    """The context of the block in `text` (with the seats' own words put back), or None when there is none."""
     match = BLOCK.search(text)
-    return TurnContext.model_validate_json(match.group(2)) if match else None
+    if not match:
+        return None
+    return seat_words.put_back(TurnContext.model_validate_json(match.group(2)), text)
 
 
 def from_messages(messages: Iterable[Mapping[str, Any]]) -> TurnContext | None:

@@ -121,10 +121,13 @@ def _rate(values: list[bool]) -> float:
     return sum(values) / len(values) if values else 1.0
 
 
-def score_turns(turns: list[Turn], scenario: Scenario, scorer: DeterministicScorer, run: str) -> list[TurnScore]:
+def score_turns(
+    turns: list[Turn], scenario: Scenario, scorer: DeterministicScorer, run: str, after: int = 0
+) -> list[TurnScore]:
+    """Verdicts on the turns numbered above `after`; each reads only what its speaker had heard before it."""
     scored = []
     for turn in turns:
-        if not turn.content:
+        if not turn.content or turn.turn <= after:
             continue
         context = _seen_before(turns, turn) if turn.speaker != scenario.mediator else None
         utterance = Utterance(id=f"{run}:{turn.turn}", persona=turn.speaker, text=turn.content,

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 from deliberation.api.deps import SettingsDep
+from deliberation.api.operators import MeteredDep, OperatorDep
 from deliberation.api.schemas import ChatAnswer, ChatChoice, ChatCompletion, ChatRequest, ChatUsage, ModelList, ModelOut
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -20,7 +21,7 @@ CHUNK_WORDS = 8
 
 
 @router.get("/models")
-def list_models(settings: SettingsDep) -> ModelList:
+def list_models(settings: SettingsDep, _: OperatorDep) -> ModelList:
     from deliberation.chat import persona_models  # litellm and the retrieval stack load on the first chat request
 
     return ModelList(data=[ModelOut(id=m) for m in persona_models(settings)])
@@ -44,7 +45,7 @@ async def _chunks(reply: ChatReply, reply_id: str, created: int) -> AsyncIterato
 
 
 @router.post("/chat/completions", response_model=None)
-async def chat_completions(request: ChatRequest, settings: SettingsDep) -> ChatCompletion | EventSourceResponse:
+async def chat_completions(request: ChatRequest, settings: SettingsDep, _: MeteredDep) -> ChatCompletion | EventSourceResponse:
     from deliberation.chat import chat
 
     reply = await chat(settings, request.model, request.messages)

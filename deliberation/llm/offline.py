@@ -192,8 +192,9 @@ def _summary(context: TurnContext, bank: dict[str, Any]) -> TurnOutput:
     if open_points:
         parts.append(_fill(bank["summary_open"], points="; ".join(open_points)))
     for message in context.recent:
-        if message.speaker in parties and message.content:
-            parts.append(_fill(bank["summary_stance"], party=context.names[message.speaker], stance=message.content))
+        if message.speaker in parties and message.content:  # a seat's words are referred to, never pasted
+            key = "summary_stance_seat" if message.human else "summary_stance"
+            parts.append(_fill(bank[key], party=context.names[message.speaker], stance=message.content, turn=str(message.turn)))
     parts.append(bank["summary_close"])
     return TurnOutput(content=" ".join(parts))
 

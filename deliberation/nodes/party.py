@@ -21,6 +21,8 @@ class SeatReply(TypedDict, total=False):
     content: str
     action: str
     """"post" (default), "skip" or "stand_in"."""
+    answers: list[dict[str, Any]]
+    """The seat's answers to points of the negotiating text (PointAnswer fields), checked by the service."""
 
 
 def _human_turn(step: Step, number: int, seen: list[Turn]) -> Turn | None:
@@ -39,7 +41,7 @@ def _human_turn(step: Step, number: int, seen: list[Turn]) -> Turn | None:
         return None
     if action == "skip":
         return record(step, number, "human", content="", error="skipped: the seat did not answer in time", human=True)
-    return record(step, number, "human", content=reply.get("content", ""), human=True)
+    return record(step, number, "human", content=reply.get("content", ""), answers=reply.get("answers", []), human=True)
 
 
 async def party_turn(deps: SummitDeps, step: Step, seen: list[Turn], number: int) -> dict[str, Any]:

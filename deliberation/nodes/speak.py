@@ -13,6 +13,7 @@ from deliberation.llm.client import complete
 from deliberation.llm.schema import TurnOutput
 from deliberation.prompts import render
 from deliberation.protocol import Step
+from deliberation.seat_words import quoted
 from deliberation.turns import Citation, Turn, Usage
 
 
@@ -31,10 +32,8 @@ def messages_for(deps: SummitDeps, context: TurnContext) -> list[dict[str, str]]
         is_mediator=context.is_mediator,
         schema=_schema(),
     )
-    return [
-        {"role": "system", "content": system},
-        {"role": "user", "content": render(deps.prompts_dir, "turn.j2", context=context, context_block=encode(context))},
-    ]
+    turn = render(deps.prompts_dir, "turn.j2", context=context, context_block=encode(context), quoted=quoted(context))
+    return [{"role": "system", "content": system}, {"role": "user", "content": turn}]
 
 
 async def call_model(deps: SummitDeps, context: TurnContext) -> tuple[TurnOutput, Usage]:

@@ -1,0 +1,141 @@
+"""A classroom debate's report for grading: the transcript metrics plus, per party, faithfulness, airtime and concessions."""
+
+from __future__ import annotations
+
+from deliberation.evals.deterministic import DeterministicScorer
+from deliberation.evals.transcripts import Metrics, Report, TurnScore, evaluate_transcripts, score_turns
+from pydantic import BaseModel
+
+from deliberation.scenario import Scenario
+from deliberation.text import terms
+from deliberation.turns import PointAnswer, Turn
+
+CONCESSION_MATCH = 0.6
+"""Share of a listed concession's content words a turn must carry to count as making it."""
+
+_SCORERS: dict[str, tuple[Scenario, DeterministicScorer]] = {}
+
+
+def scorer_for(scenario: Scenario) -> DeterministicScorer:
+    """One scorer per loaded scenario (building one compiles the ledger's patterns)."""
+    cached = _SCORERS.get(scenario.id)
+    if cached is None or cached[0] is not scenario:
+        cached = _SCORERS[scenario.id] = (scenario, DeterministicScorer(scenario))
+    return cached[1]
+
+
+def turn_scores(turns: list[Turn], scenario: Scenario, run: str, after: int = 0) -> list[TurnScore]:
+    """The deterministic verdict on each turn after `after` (a verdict reads only earlier turns, so it never changes)."""
+    return score_turns(turns, scenario, scorer_for(scenario), run, after)
+
+
+class ConcessionMade(BaseModel):
+    turn: int
+    topic: str
+    to: str
+    """The stance the party moved to."""
+    statement: str
+
+
+class Flag(BaseModel):
+    turn: int
+    kind: str
+    rule: str
+    evidence: str
+
+
+class PartyReport(BaseModel):
+    party: str
+    name: str
+    seat: str
+    """"human" or "ai"."""
+    turns: int
+    words: int
+    """Words the party said: its airtime."""
+    addressed_words: int
+    """Words the mediator addressed to this party alone."""
+    faithful_rate: float
+    mean_score: float
+    concessions: list[ConcessionMade]
+    answers: list[PointAnswer]
+    """Its latest answer to each point of the negotiating text."""
+    flags: list[Flag]
+
+
+class DebateReport(BaseModel):
+    debate: str
+    scenario: str
+    title: str
+    points: dict[str, str]
+    """The text of each point the mediator may table, by id."""
+    metrics: Metrics
+    parties: list[PartyReport]
+    turns: list[TurnScore]
+
+
+def concessions_in(turn: Turn, scenario: Scenario) -> list[ConcessionMade]:
+    """The persona's listed concessions this turn voices, in its words or in an amendment to a point."""
+    persona = scenario.personas[turn.speaker]
+    said = set(terms(" ".join([turn.content, *(a.amendment or "" for a in turn.answers)])))
+    made = []
+    for concession in persona.concessions:
+        wanted = set(terms(concession.statement))
+        if wanted and len(wanted & said) / len(wanted) >= CONCESSION_MATCH:
+            made.append(ConcessionMade(turn=turn.turn, topic=concession.topic, to=concession.to.value,
+                                       statement=concession.statement))  # fmt: skip
+    return made
+
+
+def _party(party: str, turns: list[Turn], report: Report, scenario: Scenario, seats: dict[str, str]) -> PartyReport:
+    spoken = [t for t in turns if t.speaker == party]
+    scored = [s for s in report.turns if s.speaker == party]
+    answers: dict[str, PointAnswer] = {}
+    for turn in spoken:
+        answers.update({a.point: a for a in turn.answers})
+    return PartyReport(
+        party=party,
+        name=scenario.personas[party].name,
+        seat=seats.get(party, "ai"),
+        turns=len(spoken),
+        words=sum(len(t.content.split()) for t in spoken),
+        addressed_words=report.metrics.airtime.get(party, 0),
+        faithful_rate=sum(s.verdict.faithful for s in scored) / len(scored) if scored else 1.0,
+        mean_score=sum(s.verdict.score for s in scored) / len(scored) if scored else 1.0,
+        concessions=[c for t in spoken for c in concessions_in(t, scenario)],
+        answers=list(answers.values()),
+        flags=[Flag(turn=s.turn, kind=v.kind, rule=v.rule, evidence=v.evidence) for s in scored for v in s.verdict.violations],
+    )
+
+
+def debate_report(debate: str, turns: list[Turn], scenario: Scenario, seats: dict[str, str]) -> DebateReport:
+    report = evaluate_transcripts([(debate, turns)], scenario)
+    return DebateReport(
+        debate=debate,
+        scenario=scenario.id,
+        title=scenario.title,
+        points={p.id: p.text for p in scenario.protocol.points},
+        metrics=report.metrics,
+        parties=[_party(p, turns, report, scenario, seats) for p in scenario.parties],
+        turns=report.turns,
+    )
+
+
+def render_debate_report(report: DebateReport) -> str:
+    """Markdown for the teacher: one table of parties, then each party's concessions and flagged turns."""
+    lines = [f"# Eval report: {report.title}", "", f"Debate {report.debate}.", "",
+             "| party | seat | turns | words said | words addressed | faithful | mean score | concessions |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for p in report.parties:
+        lines.append(f"| {p.name} | {p.seat} | {p.turns} | {p.words} | {p.addressed_words} | {p.faithful_rate:.0%} "
+                     f"| {p.mean_score:.2f} | {len(p.concessions)} |")  # fmt: skip
+    lines += ["", "## Talk-level metrics", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {v:.3f} |" for k, v in report.metrics.model_dump().items() if isinstance(v, float)]
+    for p in report.parties:
+        lines += ["", f"## {p.name}", ""]
+        lines += [f"- Concession (turn {c.turn}, {c.topic} → {c.to}): {c.statement}" for c in p.concessions] or [
+            "- No listed concession made."
+        ]
+        lines += [f"- “{report.points.get(a.point, a.point)}”: {a.answer}" + (f" ({a.amendment})" if a.amendment else "")
+                  for a in p.answers]  # fmt: skip
+        lines += [f"- Turn {f.turn} flagged {f.kind} (rule `{f.rule}`): “{f.evidence[:160]}”" for f in p.flags]
+    return "\n".join(lines) + "\n"
