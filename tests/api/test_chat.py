@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import openai
 import pytest
-from deliberation.api.main import create_app
 from deliberation.evals.deterministic import DeterministicScorer
 from deliberation.evals.transcripts import ROLE_KINDS
 from deliberation.evals.types import Utterance
@@ -14,7 +13,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from deliberation.config import Settings
 from deliberation.loader import load_scenario
 from tests.factories import REPO
-from tests.prompt_capture import MODEL, captured_prompts
+from tests.prompt_capture import captured_prompts
 
 
 def client_for(server: str) -> openai.OpenAI:
@@ -66,21 +65,19 @@ def test_unknown_persona_is_a_clear_404(server: str) -> None:
     assert "GET /v1/models" in str(error.value)
 
 
-async def test_chat_over_asgi_keeps_earlier_turns(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    application = create_app(settings.model_copy(update={"model": MODEL}))  # the persona's prompt goes out over HTTP
-    with captured_prompts(monkeypatch, settings.prompts_dir) as capture:
-        async with application.router.lifespan_context(application), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application), base_url="http://test"
-        ) as client:
-            response = await client.post("/v1/chat/completions", json={
-                "model": "afghanistan/us",
-                "messages": [
-                    {"role": "system", "content": "You are a pirate."},
-                    {"role": "user", "content": "Will you send more troops?"},
-                    {"role": "assistant", "content": "We are weighing it."},
-                    {"role": "user", "content": "And Russia?"},
-                ],
-            })
+async def test_chat_over_asgi_keeps_earlier_turns(
+    remote_client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with captured_prompts(monkeypatch, settings.prompts_dir) as capture:  # the persona's prompt goes out over HTTP
+        response = await remote_client.post("/v1/chat/completions", json={
+            "model": "afghanistan/us",
+            "messages": [
+                {"role": "system", "content": "You are a pirate."},
+                {"role": "user", "content": "Will you send more troops?"},
+                {"role": "assistant", "content": "We are weighing it."},
+                {"role": "user", "content": "And Russia?"},
+            ],
+        })
     assert response.status_code == 200, response.text
     assert response.json()["choices"][0]["message"]["content"]
     (persona, prompt), = capture.calls
