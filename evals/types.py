@@ -19,7 +19,6 @@ ViolationKind = Literal[
     "invented_fact",
     "addresses_party",
     "contradiction",
-    "invalid_citation",
     "unsupported",
 ]
 
