@@ -280,7 +280,7 @@ class DebateService:
         """Let go of a debate: it stays in storage, and `_get` reads it back when it is asked for."""
         if self._live.get(live.debate.id) is live:
             del self._live[live.debate.id]
-            await self._cap.release(live.debate.id)
+            await self._cap.release(live.debate.id, ended=live.debate.status == Status.ended)
 
     def live_ids(self) -> set[str]:
         return set(self._live)
@@ -608,7 +608,7 @@ async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
     if not settings.database_url:
         usable(settings.data_dir / "checkpoints.sqlite")  # an unreadable file is set aside: its debates show as damaged
     async with checkpointer(settings) as saver, coordination(settings) as shared:
-        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases)
+        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live)
         await service.recover()
         sweeper = asyncio.create_task(service.sweep_forever(), name="debate-sweeper")
         try:
