@@ -74,7 +74,10 @@ class WindowRateLimiter:
                 return
             stats = await self._limiter.get_window_stats(self.item, "deliberation", key)
         except StorageError as error:  # raised only by a shared storage (wrap_exceptions): Redis is unreachable
-            raise Unavailable(f"cannot count this request against the rate limit: the shared store failed ({error})") from None
+            raise Unavailable(
+                f"cannot count this request against the rate limit: the shared store failed ({error}); "
+                "check that Redis at DELIBERATION_REDIS_URL is running and reachable"
+            ) from None
         retry = max(1, math.ceil(stats.reset_time - time.time()))
         raise TooMany(f"rate limit of {self.item} reached for this key; retry in {retry} s", retry_after_s=retry)
 

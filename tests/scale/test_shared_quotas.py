@@ -16,10 +16,12 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from deliberation.api.main import create_app
+from services import free_port
 
+from deliberation.classroom.backends import rate_limiter
 from deliberation.classroom.redis_quotas import RedisLiveDebates
 from deliberation.config import Settings
-from deliberation.errors import TooMany
+from deliberation.errors import TooMany, Unavailable
 from tests.api.helpers import OPERATOR_KEY, bearer, create, ended, start, wait_for
 
 OTHER_KEY = "second-classroom"
@@ -142,3 +144,12 @@ async def test_the_total_cap_is_checked_atomically(clients: list[aioredis.Redis]
     assert await a.count() == 5
     await a.close()
     await b.close()
+
+
+async def test_an_unreachable_redis_refuses_with_503_naming_the_store(settings: Settings) -> None:
+    limiter = rate_limiter(settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"}))
+    try:
+        with pytest.raises(Unavailable, match="rate limit: the shared store failed"):
+            await limiter.hit("key:abc")
+    finally:
+        await limiter.close()
