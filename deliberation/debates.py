@@ -527,6 +527,8 @@ class DebateService:
 
     async def _let_go(self, live: _Live) -> None:
         live.stop = False
+        # this driver's turns reach the shared stream before the next driver's: a later turn there drops earlier ones
+        await self._bus.flush()
         await self._leases.release(live.debate.id)
 
     def _on_signal(self, debate_id: str, action: StopAction) -> None:
