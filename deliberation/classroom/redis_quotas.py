@@ -17,7 +17,9 @@ import logging
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from deliberation.errors import Unavailable
 from deliberation.quotas import owner_cap_reached, total_cap_reached
 
 log = logging.getLogger(__name__)
@@ -103,20 +105,35 @@ class RedisLiveDebates:
         return await self._script(keys=[PREFIX], args=list(args))
 
     async def acquire(self, owner: str, debate_id: str) -> None:
-        verdict, held = await self._run("acquire", debate_id, owner, self.holder, self.ttl_ms, self.per_owner, self.total)
+        try:
+            verdict, held = await self._run("acquire", debate_id, owner, self.holder, self.ttl_ms, self.per_owner, self.total)
+        except (RedisError, OSError) as error:  # a new debate is refused rather than let past caps nobody can check
+            raise Unavailable(
+                f"cannot check the caps on live debates: Redis failed ({error}); "
+                "check that Redis at DELIBERATION_REDIS_URL is running and reachable"
+            ) from None
         if verdict == b"owner":
             raise owner_cap_reached(int(held))
         if verdict == b"total":
             raise total_cap_reached(int(held))
         self._held.add(debate_id)
 
+    # Neither counting a debate that comes back nor letting one go may fail the request or the sweep that does it:
+    # while Redis is away the count runs short, and an unreleased hold lapses on its own after `ttl_s`.
     async def track(self, owner: str, debate_id: str) -> None:
-        await self._run("track", debate_id, owner, self.holder, self.ttl_ms)
+        try:
+            await self._run("track", debate_id, owner, self.holder, self.ttl_ms)
+        except (RedisError, OSError):
+            log.exception("could not count debate %s as live", debate_id)
+            return
         self._held.add(debate_id)
 
     async def release(self, debate_id: str, ended: bool = False) -> None:
         self._held.discard(debate_id)
-        await self._run("release", debate_id, self.holder, "1" if ended else "0")
+        try:
+            await self._run("release", debate_id, self.holder, "1" if ended else "0")
+        except (RedisError, OSError):
+            log.exception("could not let go of live debate %s", debate_id)
 
     async def count(self, owner: str = "") -> int:
         """Live debates of `owner`, or of everyone: what the caps compare against."""
@@ -151,5 +168,4 @@ class RedisLiveDebates:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._keeper
         for debate_id in sorted(self._held):
-            with contextlib.suppress(Exception):
-                await self.release(debate_id)
+            await self.release(debate_id)

@@ -153,3 +153,16 @@ async def test_an_unreachable_redis_refuses_with_503_naming_the_store(settings: 
             await limiter.hit("key:abc")
     finally:
         await limiter.close()
+
+
+async def test_without_redis_a_new_debate_is_refused_and_letting_go_does_not_fail() -> None:
+    client = aioredis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=2)
+    live = RedisLiveDebates(client, total=10, per_owner=10, holder="a")
+    try:
+        with pytest.raises(Unavailable, match="caps on live debates: Redis failed"):
+            await live.acquire("k", "d1")
+        await live.track("k", "d2")  # logged; the debate goes uncounted while Redis is away
+        await live.release("d2", ended=True)
+    finally:
+        await live.close()
+        await client.aclose()
