@@ -561,6 +561,8 @@ class DebateService:
     async def _take_over(self, debate_id: str) -> None:
         live = await self._get(debate_id)
         async with self._locked(live):
+            if self._driving(live):
+                return  # a control or post here launched a driver since the sweep looked (the lease is already ours)
             debate = live.debate
             if debate.status == Status.running and await self._leases.acquire(debate_id):
                 log.warning("debate %s had no driver: driving it on from its checkpoint (turn %d)", debate_id, len(live.turns))
