@@ -4,7 +4,10 @@ Each debate has one human seat (kabul) played by a bot that answers whenever the
 teacher stream that drops and resumes with Last-Event-ID halfway, and checks that the teacher saw every
 turn exactly once. Prints p50/p95 of post latency and of event delivery (post sent -> its turn event).
 
-    python bench/load_api.py [--debates 50] [--rounds 1] [--embedding lexical]
+    python bench/load_api.py [--debates 50] [--rounds 1] [--embedding NAME]
+
+Retrieval is the settings' default (DELIBERATION_EMBEDDING, else hybrid) unless --embedding names another;
+the figures say which one ran. The index is built before the clock starts; query caches start cold.
 """
 
 from __future__ import annotations
@@ -124,10 +127,13 @@ def pct(values: list[float], q: int) -> float:
 
 
 async def main(args: argparse.Namespace) -> int:
+    overrides = {"embedding": args.embedding} if args.embedding else {}
     settings = Settings(  # quotas out of the way: this measures load, not limits
-        data_dir=Path(tempfile.mkdtemp(prefix="load-api-")), embedding=args.embedding,
+        data_dir=Path(tempfile.mkdtemp(prefix="load-api-")), **overrides,
         rate_limit="1000000/minute", max_live_debates=100_000, max_live_debates_per_key=100_000,
-    )
+    )  # fmt: skip
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"retrieval: {settings.embedding}; load average {load} ({os.cpu_count()} cores)")
     server, base = serve(settings)
     result = Result()
     began = time.perf_counter()
@@ -149,5 +155,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debates", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--embedding", default="lexical", help="retrieval embedding (the settings default is slower to build)")
+    parser.add_argument("--embedding", default=None, help="retrieval embedding (default: the settings' default, hybrid)")
     sys.exit(asyncio.run(main(parser.parse_args())))

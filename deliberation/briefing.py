@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from deliberation.context import (
     ConcessionBrief,
@@ -15,17 +15,13 @@ from deliberation.context import (
 )
 from deliberation.protocol import Step
 from deliberation.scenario import Persona, Position, Scenario
-from deliberation.turns import PointAnswer, Turn
+from deliberation.state import NegotiatingText
+from deliberation.turns import Turn
 
-if TYPE_CHECKING:  # the runtime deps hold the retriever and model clients; channel() and friends need neither
+if TYPE_CHECKING:  # the runtime deps hold the retriever and model clients; importing this module needs neither
     from deliberation.deps import SummitDeps
 
 MEMORY = 6
-
-
-def channel(turns: list[Turn], persona: str) -> list[Turn]:
-    """The barrier: what a persona said and what was addressed to it. Nothing else."""
-    return [t for t in turns if t.speaker == persona or persona in t.audience]
 
 
 def as_message(turn: Turn, human: bool = False) -> Message:
@@ -74,12 +70,13 @@ def _topic(deps: SummitDeps, topic: str | None) -> TopicBrief | None:
     return TopicBrief(topic=item.topic, title=item.title, question=item.question) if item else None
 
 
-def _points(deps: SummitDeps, text: dict[str, Any], with_answers: bool) -> list[PointBrief]:
+def _points(deps: SummitDeps, text: NegotiatingText | None) -> list[PointBrief]:
+    """The scenario's points, with each party's answers when `text` is given."""
     points = [PointBrief(id=p.id, topic=p.topic, text=p.text) for p in deps.scenario.protocol.points]
-    if with_answers:
+    if text is not None:
         for point in points:
-            answers = (text.get(point.id) or {}).get("answers", {})
-            point.answers = {k: PointAnswer.model_validate(v) for k, v in answers.items()}
+            if point.id in text.points:
+                point.answers = dict(text.points[point.id].answers)
     return points
 
 
@@ -119,17 +116,16 @@ def party_context(deps: SummitDeps, step: Step, seen: list[Turn], turn_number: i
         found = [_find_position(deps.scenario, pid) for pid in incoming.positions]
         context.relayed_positions = [position_brief(p, deps) for p in found if p is not None]
     if step.stage.value == "convergence" and incoming is not None and incoming.kind.value == "proposal":
-        context.points = _points(deps, {}, with_answers=False)
+        context.points = _points(deps, None)
     context.news = news
     return context
 
 
 def mediator_context(
-    deps: SummitDeps, step: Step, turns: list[Turn], step_turns: dict[str, int], text: dict[str, Any], turn_number: int
+    deps: SummitDeps, step: Step, seen: list[Turn], source: Turn | None, text: NegotiatingText, turn_number: int
 ) -> TurnContext:
+    """`seen` is the mediator's channel (every turn: it carries all of them); `source` the turn a relay carries."""
     persona = deps.scenario.persona(deps.scenario.mediator)
-    by_number = {t.turn: t for t in turns}
-    source = by_number.get(step_turns.get(str(step.relay_of), -1)) if step.relay_of is not None else None
     topic = _topic(deps, step.topic)
     query = source.content if source else (topic.question if topic else deps.scenario.title)
     context = _base(deps, persona, step, turn_number, query)
@@ -143,9 +139,9 @@ def mediator_context(
     if step.kind.value == "statement":
         context.agenda = [a.title for a in deps.scenario.protocol.agenda]
     if step.kind.value == "proposal":
-        context.points = _points(deps, text, with_answers=False)
+        context.points = _points(deps, None)
     if step.kind.value == "summary":
-        context.points = _points(deps, text, with_answers=True)
-        finals = [t for t in turns if t.stage.value == "closing" and t.speaker in deps.scenario.parties]
+        context.points = _points(deps, text)
+        finals = [t for t in seen if t.stage.value == "closing" and t.speaker in deps.scenario.parties]
         context.recent = [as_message(t) for t in finals[-len(deps.scenario.parties) :]]
     return context

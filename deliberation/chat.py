@@ -14,10 +14,8 @@ from deliberation.config import Settings
 from deliberation.context import TurnContext
 from deliberation.deps import SummitDeps
 from deliberation.errors import NotFound, TooLarge, UserError
-from deliberation.llm.client import complete
-from deliberation.llm.schema import TurnOutput
 from deliberation.loader import scenario, scenario_ids
-from deliberation.nodes.speak import messages_for
+from deliberation.nodes.speak import call_model
 from deliberation.protocol import Step
 from deliberation.summit import SummitOptions, make_deps
 from deliberation.turns import Kind, Stage, Turn
@@ -60,6 +58,5 @@ async def chat(settings: Settings, model: str, messages: list[ChatMessage]) -> C
     if len(seen[-1].content) > settings.max_message_chars:
         raise TooLarge(f"message is {len(seen[-1].content)} characters; the limit is {settings.max_message_chars}")
     deps, context = await asyncio.to_thread(_context, settings, scenario_id, persona, seen)  # retrieval is blocking work
-    output, usage = await complete(deps.model_for(persona), messages_for(deps, context), TurnOutput)
-    assert isinstance(output, TurnOutput)
+    output, usage = await call_model(deps, context)
     return ChatReply(model=model, content=output.content, citations=output.citations, usage=usage)

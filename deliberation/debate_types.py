@@ -7,10 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deliberation.briefing import channel
 from deliberation.clean_text import CleanText
 from deliberation.scenario import Slug
-from deliberation.turns import NegotiatingPoint, Stage, Turn
+from deliberation.turns import NegotiatingPoint, Stage, Turn, channel
 
 
 class Status(StrEnum):

@@ -45,11 +45,12 @@ from deliberation.passages import Passage
 from deliberation.protocol import first_step_of
 from deliberation.quotas import LiveDebates, MemoryLiveDebates
 from deliberation.scenario import Scenario
+from deliberation.state import History
 from deliberation.storage import usable
 from deliberation.summit import SummitOptions, checkpointer, drive, make_deps
 from deliberation.summit import scenario as scenario_of
 from deliberation.tokens import hash_token, new_token, token_matches
-from deliberation.turns import NegotiatingPoint, PointAnswer, Stage, Turn
+from deliberation.turns import PointAnswer, Stage, Turn
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ class DebateService:
             reason = f"its checkpoint cannot be read ({type(error).__name__}: {detail})"
         else:
             if state.created_at is not None or debate.status == Status.created:
-                return [_public(Turn.model_validate(t)) for t in (state.values or {}).get("turns", [])], None
+                return [_public(t) for t in (state.values or {}).get("history", History()).turns], None
             reason = f"its checkpoint is missing from {self.settings.data_dir / 'checkpoints.sqlite'}"
         log.error("debate %s is damaged: %s", debate.id, reason)
         return [], reason
@@ -444,7 +445,7 @@ class DebateService:
         waiting = step.speaker if step and debate.status == Status.waiting else None
         shown = viewer.is_teacher or viewer.seat == waiting
         said = [t for t in live.turns if waiting and waiting in t.audience]
-        points = [NegotiatingPoint.model_validate(p) for p in values.get("text", {}).values()]
+        points = list(values["text"].points.values()) if "text" in values else []
         if not viewer.is_teacher:  # a party's answers to the proposal are its own channel
             points = [p.model_copy(update={"answers": {k: v for k, v in p.answers.items() if k == viewer.seat}}) for p in points]
         started = live.silence_started if waiting else None
@@ -515,7 +516,7 @@ class DebateService:
         """Another replica may have moved the debate on: read its record and turns from shared storage."""
         live.debate = self._store.get(live.debate.id)
         values = (await self._graph.aget_state(_config(live.debate.id))).values or {}
-        live.turns = [Turn.model_validate(t) for t in values.get("turns", [])]
+        live.turns = [_public(t) for t in values.get("history", History()).turns]
 
     @asynccontextmanager
     async def _locked(self, live: _Live) -> AsyncIterator[None]:

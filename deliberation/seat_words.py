@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from deliberation.context import Message, TurnContext
+if TYPE_CHECKING:  # the context codec imports this module
+    from deliberation.context import Message, TurnContext
 
 POINTER = "(a seat's own words: see the <seat_words turn=\"{turn}\"> block)"
 _BLOCK = re.compile(r'<seat_words turn="(\d+)" from="[^"]*">\n(.*?)\n</seat_words>', re.DOTALL)
@@ -27,25 +29,36 @@ def _messages(context: TurnContext) -> list[Message]:
     return [m for m in (context.incoming, context.relay_source, *context.recent) if m is not None and m.human]
 
 
-def set_apart(context: TurnContext) -> tuple[str, list[SeatWords]]:
-    """The context as JSON with every seat's words replaced by a pointer, and those words."""
+def set_apart(context: TurnContext) -> tuple[TurnContext, list[SeatWords]]:
+    """The context with every seat's words replaced by a pointer, and those words."""
     if not _messages(context):
-        return context.model_dump_json(exclude_defaults=True), []
+        return context, []
     shown = context.model_copy(deep=True)
     words: dict[int, SeatWords] = {}
     for message in _messages(shown):
         words[message.turn] = SeatWords(turn=message.turn, speaker=message.speaker, content=message.content)
         message.content = POINTER.format(turn=message.turn)
-    return shown.model_dump_json(exclude_defaults=True), list(words.values())
+    return shown, list(words.values())
 
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def render(words: list[SeatWords]) -> str:
+    return "".join(
+        f'\n<seat_words turn="{w.turn}" from="{escape(w.speaker)}">\n{escape(w.content)}\n</seat_words>' for w in words
+    )
+
+
 def put_back(context: TurnContext, prompt: str) -> TurnContext:
-    """The reverse, for the offline engine, which reads the prompt as a model would."""
+    """The reverse, for the offline engine reached through litellm, which reads the prompt as a model would."""
     words = {int(turn): html.unescape(text) for turn, text in _BLOCK.findall(prompt)}
     for message in _messages(context):
         message.content = words.get(message.turn, message.content)
     return context
+
+
+def quoted(context: TurnContext) -> bool:
+    """Whether the prompt of this context carries a seat's words (and so the note on what the blocks are)."""
+    return bool(_messages(context))

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -28,6 +29,7 @@ from deliberation.prompts import file_hashes
 from deliberation.protocol import plan
 from deliberation.retrieval.index import Retriever, open_retriever, sha256_text
 from deliberation.scenario import Scenario
+from deliberation.state import History, NegotiatingText, serializer
 from deliberation.storage import sqlite_problem
 from deliberation.transcript import (
     Outcome,
@@ -39,7 +41,7 @@ from deliberation.transcript import (
     render_markdown,
     turns_of,
 )
-from deliberation.turns import NegotiatingPoint, Turn, Usage
+from deliberation.turns import Turn, Usage
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[
     if settings.database_url:
         from deliberation.classroom.backends import postgres_saver
 
-        async with postgres_saver(settings.database_url) as shared:
+        async with postgres_saver(settings.database_url, serializer()) as shared:
             yield shared
         return
     path = settings.data_dir / "checkpoints.sqlite"
@@ -122,12 +124,12 @@ async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[
     problem = sqlite_problem(path)
     if problem is not None:
         raise StorageError(f"{path}: not a readable checkpoint database ({problem}); move it aside to start afresh")
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-        yield saver
+    async with aiosqlite.connect(str(path)) as connection:
+        yield AsyncSqliteSaver(connection, serde=serializer())
 
 
-def outcome_of(text: dict[str, Any], parties: list[str]) -> Outcome:
-    points = [NegotiatingPoint.model_validate(p) for p in text.values()]
+def outcome_of(text: NegotiatingText, parties: list[str]) -> Outcome:
+    points = list(text.points.values())
     return Outcome(agreed=[p for p in points if p.agreed(parties)], open=[p for p in points if not p.agreed(parties)])
 
 
@@ -154,8 +156,8 @@ async def drive(graph: Any, graph_input: Any, config: RunnableConfig, deps: Summ
         for node, value in update.items():
             if node == "__interrupt__":
                 return False
-            for turn in (value or {}).get("turns", []):
-                on_turn(Turn.model_validate(turn))
+            for turn in (value or {}).get("history", []):
+                on_turn(turn)
     return True
 
 
@@ -168,7 +170,7 @@ class _Recorder:
     def __call__(self, turn: Turn) -> None:
         if turn.turn <= self.written:
             return
-        self.writer.write(TurnEvent.model_validate(turn.model_dump()))
+        self.writer.write(TurnEvent.model_construct(**dict(turn)))  # the turn is validated already
         self.written = turn.turn
         if self.on_turn:
             self.on_turn(turn)
@@ -226,7 +228,7 @@ async def _checked_resume(settings: Settings, graph: Any, config: RunnableConfig
     database = settings.data_dir / "checkpoints.sqlite"
     try:
         state = await graph.aget_state(config, subgraphs=False)
-        checkpointed = [Turn.model_validate(t) for t in (state.values or {}).get("turns", [])]
+        checkpointed = (state.values or {}).get("history", History()).turns
     except Exception as error:  # a damaged row fails in the checkpointer's deserialiser: any exception type
         raise StorageError(f"{database}: the checkpoint of run {run_id} cannot be read ({type(error).__name__})") from None
     if state.created_at is None:
@@ -245,11 +247,11 @@ async def _checked_resume(settings: Settings, graph: Any, config: RunnableConfig
 
 
 def _finish(writer: TranscriptWriter, deps: SummitDeps, values: dict[str, Any], run_id: str, duration: float) -> RunResult:
-    turns = [Turn.model_validate(t) for t in values.get("turns", [])]
+    turns = values.get("history", History()).turns
     usage = sum((t.usage for t in turns), Usage())
     finished = RunFinished(
         run_id=run_id,
-        outcome=outcome_of(values.get("text", {}), deps.scenario.parties),
+        outcome=outcome_of(values.get("text", NegotiatingText()), deps.scenario.parties),
         usage=usage,
         turns=len(turns),
         failed_turns=sum(1 for t in turns if t.error),

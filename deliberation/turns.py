@@ -78,6 +78,16 @@ class Turn(BaseModel):
     human: bool = False
 
 
+def reaches(turn: Turn, persona: str) -> bool:
+    """The barrier: a persona may know a turn it spoke or that was addressed to it. Nothing else."""
+    return turn.speaker == persona or persona in turn.audience
+
+
+def channel(turns: list[Turn], persona: str) -> list[Turn]:
+    """What `persona` may know of `turns`."""
+    return [t for t in turns if reaches(t, persona)]
+
+
 class NegotiatingPoint(BaseModel):
     """One entry of the mediator's single negotiating text."""
 

@@ -11,13 +11,12 @@ from deliberation.evals.deterministic import DeterministicScorer
 from deliberation.evals.types import Utterance, Verdict
 from pydantic import BaseModel
 
-from deliberation.briefing import channel
 from deliberation.errors import InvalidScenario
 from deliberation.ledger import ledger_integrity
 from deliberation.resources import packaged
 from deliberation.scenario import Scenario
 from deliberation.text import terms
-from deliberation.turns import Kind, Turn
+from deliberation.turns import Kind, Turn, channel
 
 GATE = packaged("deliberation.evals") / "gate.yaml"
 ROLE_KINDS = {"persona_swap", "break_character", "injection"}

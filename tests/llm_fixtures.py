@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,13 @@ import pytest
 import respx
 
 from deliberation.config import Settings
+from deliberation.context import from_messages
 from tests.factories import REPO
 
 API_BASE = "http://mock-llm.test/v1"
 COMPLETIONS = f"{API_BASE}/chat/completions"
 FIXTURES = Path(__file__).parent / "fixtures" / "llm"
 KEYED = ("model", "messages", "response_format", "temperature")
-_CONTEXT_TURN = re.compile(r'<context>\s*\{.*?"turn":\s*(\d+)', re.DOTALL)
 
 Body = dict[str, Any]
 Upstream = Callable[[Body], Body]
@@ -83,8 +82,8 @@ def prompt_of(body: Body) -> str:
 
 def turn_of(body: Body) -> int | None:
     """The summit turn number a persona request is for (from its <context> block)."""
-    match = _CONTEXT_TURN.search(prompt_of(body))
-    return int(match.group(1)) if match else None
+    context = from_messages(body.get("messages", []))
+    return context.turn if context else None
 
 
 def for_turn(number: int) -> Predicate:

@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from langgraph.checkpoint.serde.base import SerializerProtocol
+
 from deliberation.classroom.events import EventBus, LocalBus
 from deliberation.classroom.leases import Leases, LocalLeases
 from deliberation.classroom.store import DebateRecords
@@ -33,8 +35,8 @@ def _scaled(module: str, setting: str) -> Any:
 
 
 @asynccontextmanager
-async def postgres_saver(url: str) -> AsyncIterator[Any]:
-    async with _scaled("deliberation.classroom.postgres", "DELIBERATION_DATABASE_URL").postgres_saver(url) as saver:
+async def postgres_saver(url: str, serde: SerializerProtocol) -> AsyncIterator[Any]:
+    async with _scaled("deliberation.classroom.postgres", "DELIBERATION_DATABASE_URL").postgres_saver(url, serde) as saver:
         yield saver
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.serde.base import SerializerProtocol
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
@@ -103,13 +104,13 @@ async def _try_lock(conn: Any, key: int) -> bool:
 
 
 @asynccontextmanager
-async def postgres_saver(url: str, max_size: int = 16) -> AsyncIterator[AsyncPostgresSaver]:
+async def postgres_saver(url: str, serde: SerializerProtocol, max_size: int = 16) -> AsyncIterator[AsyncPostgresSaver]:
     """LangGraph's Postgres checkpointer over a pool; `setup` runs its own migrations (idempotent, locked)."""
     kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
     pool = AsyncConnectionPool(url, min_size=1, max_size=max_size, kwargs=kwargs, open=False)
     try:
         await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
-        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        saver = AsyncPostgresSaver(pool, serde=serde)  # type: ignore[arg-type]
         async with pool.connection() as conn:  # its setup is not safe for two replicas starting at once
             # polled, not waited for: its CREATE INDEX CONCURRENTLY waits out every open transaction, a blocked one too
             while not await _try_lock(conn, _MIGRATION_LOCK + 1):

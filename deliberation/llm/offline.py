@@ -1,8 +1,13 @@
 """The offline engine: a litellm custom provider that composes turns from the ledger. Not generative.
 
-It reads the `<context>` block of the prompt, picks the persona's documented positions most relevant
-to what it was just told, and joins their statements with seeded connective phrasing from
-`prompts/offline_phrases.yaml`. It never invents a claim: every sentence of substance is ledger text.
+It takes the turn's `TurnContext`, picks the persona's documented positions most relevant to what it
+was just told, and joins their statements with seeded connective phrasing from the phrase bank
+(`offline_phrases.yaml` in the prompts directory the caller names). It never invents a claim: every
+sentence of substance is ledger text.
+
+The talks call `answer` directly: it is deterministic and in-process, so litellm's routing, cost and
+logging work would be pure overhead. Registered as a litellm provider (`offline/<anything>`) it serves
+any litellm caller, reading the context back from the prompt with the shared codec.
 """
 
 from __future__ import annotations
@@ -10,23 +15,23 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import litellm
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse
 
-from deliberation.config import get_settings
-from deliberation.context import PositionBrief, TurnContext
+from deliberation.context import PositionBrief, TurnContext, from_messages
 from deliberation.errors import MalformedOutput
 from deliberation.llm.schema import TurnOutput
 from deliberation.prompts import phrases
-from deliberation.seat_words import put_back
+from deliberation.resources import packaged
 from deliberation.text import terms
-from deliberation.turns import Kind, PointAnswer
+from deliberation.turns import Kind, PointAnswer, Usage
 
 PROVIDER = "offline"
-_CONTEXT = re.compile(r"<context>\s*(\{.*\})\s*</context>", re.DOTALL)
 
 
 def _relevance(position: PositionBrief, query: set[str], topic: str | None, used: set[str]) -> float:
@@ -194,40 +199,77 @@ def _summary(context: TurnContext, bank: dict[str, Any]) -> TurnOutput:
     return TurnOutput(content=" ".join(parts))
 
 
-def compose(context: TurnContext) -> TurnOutput:
-    bank = phrases(get_settings().prompts_dir)
+def compose(context: TurnContext, prompts_dir: Path) -> TurnOutput:
+    """The turn for `context`, worded from the phrase bank in `prompts_dir`."""
+    bank = phrases(prompts_dir)
     rng = random.Random(f"{context.seed}:{context.turn}:{context.persona}")
     if context.is_mediator:
         return _mediator_turn(context, bank["mediator"], rng)
     return _party_turn(context, bank["party"], rng)
 
 
-def _read_context(messages: list[dict[str, Any]]) -> TurnContext:
-    prompt = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
-    match = _CONTEXT.search(prompt)
-    if not match:
-        raise MalformedOutput("the offline engine needs a <context> block in the prompt (use deliberation's prompts)")
-    return put_back(TurnContext.model_validate_json(match.group(1)), prompt)
-
-
 def _estimate_tokens(text: str) -> int:
     return max(1, len(text) // 4)
+
+
+def handles(model: str) -> bool:
+    return model.startswith(f"{PROVIDER}/")
+
+
+def answer(context: TurnContext, prompts_dir: Path, messages: Sequence[dict[str, Any]]) -> tuple[TurnOutput, Usage]:
+    """The turn and its usage: tokens estimated from the prompt and the reply's JSON, as a provider counts them."""
+    output = compose(context, prompts_dir)
+    usage = Usage(
+        prompt_tokens=_estimate_tokens(json.dumps(list(messages), ensure_ascii=False)),
+        completion_tokens=_estimate_tokens(output.model_dump_json(exclude_defaults=True)),
+    )
+    return output, usage
+
+
+def chat_completion(body: dict[str, Any], prompts_dir: Path) -> dict[str, Any]:
+    """The offline engine's turn as an OpenAI chat.completion JSON, for a chat request `body` carrying a context.
+
+    This is what a mocked OpenAI-compatible provider answers in tests and benchmarks, so that litellm's
+    OpenAI path runs whole talks without a model.
+    """
+    context = from_messages(body["messages"])
+    if context is None:
+        raise MalformedOutput("the offline engine needs a <context> block in the prompt (use deliberation's prompts)")
+    output, usage = answer(context, prompts_dir, body["messages"])
+    message = {"role": "assistant", "content": output.model_dump_json(exclude_defaults=True)}
+    return {
+        "id": "chatcmpl-offline",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body.get("model", "extractive"),
+        "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+        "usage": {
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "total_tokens": usage.prompt_tokens + usage.completion_tokens,
+        },
+    }
 
 
 class OfflineEngine(CustomLLM):
     """`offline/extractive`: deterministic for a given seed, no network, no generation."""
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        """A litellm call: the prompts directory comes from the call's metadata, else the packaged templates."""
         messages: list[dict[str, Any]] = kwargs["messages"]
-        output = compose(_read_context(messages))
+        context = from_messages(messages)
+        if context is None:
+            raise MalformedOutput("the offline engine needs a <context> block in the prompt (use deliberation's prompts)")
+        metadata = (kwargs.get("litellm_params") or {}).get("metadata") or {}
+        prompts_dir = Path(metadata.get("prompts_dir") or packaged("deliberation.templates"))
+        output, usage = answer(context, prompts_dir, messages)
         content = output.model_dump_json(exclude_defaults=True)
-        prompt_tokens = _estimate_tokens(json.dumps(messages, ensure_ascii=False))
         response = ModelResponse(model=kwargs.get("model", "extractive"))
         response.choices[0].message.content = content  # type: ignore[union-attr]
         response.usage = litellm.Usage(  # type: ignore[attr-defined]
-            prompt_tokens=prompt_tokens,
-            completion_tokens=_estimate_tokens(content),
-            total_tokens=prompt_tokens + _estimate_tokens(content),
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            total_tokens=usage.prompt_tokens + usage.completion_tokens,
         )
         return response
 

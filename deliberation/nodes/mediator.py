@@ -1,18 +1,16 @@
-"""The mediator node: frames, asks, relays, proposes and summarises; briefs injected news first."""
+"""The mediator's turns: frames, asks, relays, proposes and summarises; briefs injected news first."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from langgraph.runtime import Runtime
-
 from deliberation.briefing import mediator_context
 from deliberation.deps import SummitDeps
 from deliberation.nodes.speak import speak
 from deliberation.protocol import Step
-from deliberation.state import SummitState
-from deliberation.turns import Kind, Turn
+from deliberation.state import History, NegotiatingText, Proposed, SummitState
+from deliberation.turns import Kind, NegotiatingPoint
 
 
 def _briefing_step(deps: SummitDeps, cursor: int) -> Step:
@@ -28,31 +26,26 @@ def _briefing_step(deps: SummitDeps, cursor: int) -> Step:
     )
 
 
-async def mediator_node(state: SummitState, runtime: Runtime[SummitDeps]) -> dict[str, Any]:
-    deps = runtime.context
-    turns = [Turn.model_validate(t) for t in state.get("turns", [])]
-    cursor = state.get("cursor", 0)
-    number = len(turns) + 1
-    if state.get("news"):
-        step = _briefing_step(deps, cursor)
-        context = await asyncio.to_thread(mediator_context, deps, step, turns, {}, {}, number)
-        context.news = " ".join(state["news"])
-        turn = await speak(deps, step, context, None)
-        return {"turns": [turn.model_dump(mode="json")], "news": None}
-    step = deps.steps[cursor]
-    step_turns = state.get("step_turns", {})
+async def brief_news(deps: SummitDeps, history: History, cursor: int, news: list[str]) -> dict[str, Any]:
+    step = _briefing_step(deps, cursor)
+    seen = history.channel(deps.scenario.mediator)
+    context = await asyncio.to_thread(mediator_context, deps, step, seen, None, NegotiatingText(), history.next_number)
+    context.news = " ".join(news)
+    turn = await speak(deps, step, context, None)
+    return {"history": [turn], "news": None}
+
+
+async def mediator_turn(deps: SummitDeps, step: Step, state: SummitState) -> dict[str, Any]:
+    history, number = state["history"], state["history"].next_number
+    relayed = state["step_turns"].get(step.relay_of) if step.relay_of is not None else None
+    source = history.by_number(relayed) if relayed is not None else None
+    text = state["text"]
+    seen = history.channel(deps.scenario.mediator)
     # Retrieval is CPU-bound (embedding the query): off the event loop so concurrent talks keep streaming.
-    context = await asyncio.to_thread(mediator_context, deps, step, turns, step_turns, state.get("text", {}), number)
-    relayed = step_turns.get(str(step.relay_of)) if step.relay_of is not None else None
+    context = await asyncio.to_thread(mediator_context, deps, step, seen, source, text, number)
     turn = await speak(deps, step, context, relayed)
-    update: dict[str, Any] = {
-        "turns": [turn.model_dump(mode="json")],
-        "cursor": cursor + 1,
-        "step_turns": {str(step.index): number},
-    }
+    update: dict[str, Any] = {"history": [turn], "cursor": step.index + 1, "step_turns": {step.index: number}}
     if step.kind == Kind.proposal:
-        update["text"] = {
-            p.id: {"id": p.id, "topic": p.topic, "text": p.text, "proposed_in": number, "answers": {}}
-            for p in deps.scenario.protocol.points
-        }
+        points = deps.scenario.protocol.points
+        update["text"] = Proposed(points=[NegotiatingPoint(proposed_in=number, **p.model_dump()) for p in points])
     return update

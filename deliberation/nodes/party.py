@@ -1,28 +1,18 @@
-"""A party node. Its only input is its own channel (sent by the router): the barrier is structural."""
+"""A party's turn. It is given its own channel and nothing else of the state: the barrier is structural."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, TypedDict
 
-from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from deliberation.briefing import party_context
 from deliberation.deps import SummitDeps
 from deliberation.nodes.speak import record, speak
 from deliberation.protocol import Step
+from deliberation.state import Answered
 from deliberation.turns import Turn
-
-
-class PartyTask(TypedDict):
-    step: dict[str, Any]
-    seen: list[dict[str, Any]]
-    """The party's channel: turns it spoke or that were addressed to it."""
-    turn: int
-    cursor: int
-    points: list[str]
-    """Ids of the points open in the negotiating text."""
 
 
 class SeatReply(TypedDict, total=False):
@@ -35,12 +25,12 @@ class SeatReply(TypedDict, total=False):
     """The seat's answers to points of the negotiating text (PointAnswer fields), checked by the service."""
 
 
-async def _human_turn(step: Step, task: PartyTask, seen: list[Turn]) -> Turn | None:
+def _human_turn(step: Step, number: int, seen: list[Turn]) -> Turn | None:
     incoming = next((t for t in reversed(seen) if t.speaker != step.speaker), None)
     reply: SeatReply = interrupt(
         {
             "seat": step.speaker,
-            "turn": task["turn"],
+            "turn": number,
             "stage": step.stage.value,
             "kind": step.kind.value,
             "prompt": incoming.content if incoming else "",
@@ -50,24 +40,17 @@ async def _human_turn(step: Step, task: PartyTask, seen: list[Turn]) -> Turn | N
     if action == "stand_in":
         return None
     if action == "skip":
-        return record(step, task["turn"], "human", content="", error="skipped: the seat did not answer in time", human=True)
-    return record(step, task["turn"], "human", content=reply.get("content", ""), answers=reply.get("answers", []), human=True)
+        return record(step, number, "human", content="", error="skipped: the seat did not answer in time", human=True)
+    return record(step, number, "human", content=reply.get("content", ""), answers=reply.get("answers", []), human=True)
 
 
-async def party_node(task: PartyTask, runtime: Runtime[SummitDeps]) -> dict[str, Any]:
-    deps = runtime.context
-    step = Step.model_validate(task["step"])
-    seen = [Turn.model_validate(t) for t in task["seen"]]
-    turn = await _human_turn(step, task, seen) if step.speaker in deps.human_seats else None
+async def party_turn(deps: SummitDeps, step: Step, seen: list[Turn], number: int) -> dict[str, Any]:
+    """`seen` is the party's channel: the turns it spoke or that were addressed to it."""
+    turn = _human_turn(step, number, seen) if step.speaker in deps.human_seats else None
     if turn is None:
-        context = await asyncio.to_thread(party_context, deps, step, seen, task["turn"])
+        context = await asyncio.to_thread(party_context, deps, step, seen, number)
         turn = await speak(deps, step, context, None)
-    update: dict[str, Any] = {
-        "turns": [turn.model_dump(mode="json")],
-        "cursor": task["cursor"] + 1,
-        "step_turns": {str(step.index): task["turn"]},
-    }
-    answers = {a.point: {"answers": {step.speaker: a.model_dump(mode="json")}} for a in turn.answers if a.point in task["points"]}
-    if answers:
-        update["text"] = answers
+    update: dict[str, Any] = {"history": [turn], "cursor": step.index + 1, "step_turns": {step.index: number}}
+    if turn.answers:
+        update["text"] = Answered(party=step.speaker, answers=turn.answers)
     return update

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from deliberation.context import TurnContext
+from deliberation.context import TurnContext, encode
 from deliberation.deps import SummitDeps
 from deliberation.errors import TurnFailed
+from deliberation.llm import offline
 from deliberation.llm.client import complete
 from deliberation.llm.schema import TurnOutput
 from deliberation.prompts import render
 from deliberation.protocol import Step
-from deliberation.seat_words import escape, set_apart
+from deliberation.seat_words import quoted
 from deliberation.turns import Citation, Turn, Usage
 
 
@@ -31,9 +32,23 @@ def messages_for(deps: SummitDeps, context: TurnContext) -> list[dict[str, str]]
         is_mediator=context.is_mediator,
         schema=_schema(),
     )
-    context_json, seat_words = set_apart(context)
-    turn = render(deps.prompts_dir, "turn.j2", context=context, context_json=context_json, seat_words=seat_words, escape=escape)
+    turn = render(deps.prompts_dir, "turn.j2", context=context, context_block=encode(context), quoted=quoted(context))
     return [{"role": "system", "content": system}, {"role": "user", "content": turn}]
+
+
+async def call_model(deps: SummitDeps, context: TurnContext) -> tuple[TurnOutput, Usage]:
+    """The persona's model on this turn's prompts. The offline engine is called in-process, skipping litellm's
+    routing, cost and logging work (tests/llm runs the litellm path against a mocked OpenAI-compatible provider)."""
+    config = deps.model_for(context.persona)
+    messages = messages_for(deps, context)
+    if offline.handles(config.model):
+        try:
+            return offline.answer(context, deps.prompts_dir, messages)
+        except Exception as error:  # as litellm would report a failing provider: a failed turn, not a crash
+            raise TurnFailed(f"{config.model}: {error.__class__.__name__}: {str(error).splitlines()[0][:200]}") from None
+    output, usage = await complete(config, messages, TurnOutput)
+    assert isinstance(output, TurnOutput)
+    return output, usage
 
 
 def _citations(deps: SummitDeps, ids: list[str]) -> list[Citation]:
@@ -62,11 +77,10 @@ async def speak(deps: SummitDeps, step: Step, context: TurnContext, relayed_from
     """A failed call becomes a failed turn with its reason; the talks go on."""
     config = deps.model_for(context.persona)
     try:
-        output, usage = await complete(config, messages_for(deps, context), TurnOutput)
+        output, usage = await call_model(deps, context)
     except TurnFailed as error:
         usage = getattr(error, "usage", Usage())
         return record(step, context.turn, config.model, content="", error=str(error), usage=usage, relayed_from=relayed_from)
-    assert isinstance(output, TurnOutput)
     return record(
         step,
         context.turn,

@@ -3,6 +3,10 @@
 `hybrid` (the default) fuses three rankings with reciprocal rank fusion (k=60, the usual constant):
 MiniLM on each passage, MiniLM on each passage with the sentence before it (so "it" and "this" keep
 their referent), and hashed TF-IDF (exact names and rare words). bench/retrieval.py measures each.
+
+Chroma is the store of record. A scenario's collections are small (tens to a few thousand passages),
+so their stored vectors are read once into memory and a query is one embedding per model plus a
+matrix product, not a Chroma round trip per ranking; larger collections are queried in Chroma.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
+from chromadb.api.types import EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 
 from deliberation.errors import DeliberationError, UserError
@@ -23,6 +29,8 @@ from deliberation.scenario import Scenario
 CHUNKER_VERSION = "1"
 RRF_K = 60
 HYBRID = (("minilm", False), ("minilm", True), ("lexical", False))
+IN_MEMORY_LIMIT = 20_000
+"""Collections up to this many passages are ranked from vectors held in memory."""
 
 
 def sha256_text(text: str) -> str:
@@ -35,23 +43,56 @@ class Hit:
     score: float
 
 
+class Ranking:
+    """One ranking of the passages: a Chroma collection and the embedding function it was built with."""
+
+    def __init__(self, collection: Any, function: EmbeddingFunction[Any], model: str) -> None:
+        self.collection, self.function, self.model = collection, function, model
+        self._ids: list[str] = []
+        self._vectors: np.ndarray | None = None
+        if collection.count() <= IN_MEMORY_LIMIT:
+            stored = collection.get(include=["embeddings"])
+            self._ids = list(stored["ids"])
+            vectors = np.asarray(stored["embeddings"], dtype=np.float32)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            self._vectors = vectors / np.where(norms == 0, 1, norms)
+
+    def ranked(self, query: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity), best first: the order Chroma's cosine space returns."""
+        if self._vectors is None:
+            result = self.collection.query(query_embeddings=[query], n_results=n)
+            return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+        norm = float(np.linalg.norm(query)) or 1.0
+        scores = self._vectors @ (query / norm)
+        order = np.argsort(-scores, kind="stable")[:n]
+        return [(self._ids[i], float(scores[i])) for i in order]
+
+
 class Retriever:
     """Top-k passages of one scenario for a query, fused over one or more rankings."""
 
-    def __init__(self, collections: list[Any], passages: list[Passage]) -> None:
-        self._collections = collections
+    def __init__(self, rankings: list[Ranking], passages: list[Passage]) -> None:
+        self._rankings = rankings
         self.passages = {p.id: p for p in passages}
+
+    def _queries(self, query: str) -> list[np.ndarray]:
+        """The query embedded once per model (hybrid's two MiniLM rankings share one encode)."""
+        by_model: dict[str, np.ndarray] = {}
+        for ranking in self._rankings:
+            if ranking.model not in by_model:
+                by_model[ranking.model] = np.asarray(ranking.function([query])[0], dtype=np.float32)
+        return [by_model[r.model] for r in self._rankings]
 
     def search(self, query: str, k: int) -> list[Hit]:
         if not query.strip():
             return []
-        if len(self._collections) == 1:
-            result = self._collections[0].query(query_texts=[query], n_results=min(k, len(self.passages)))
-            return [Hit(self.passages[i], 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+        vectors = self._queries(query)
+        if len(self._rankings) == 1:
+            ranked = self._rankings[0].ranked(vectors[0], min(k, len(self.passages)))
+            return [Hit(self.passages[i], score) for i, score in ranked]
         fused: dict[str, float] = {}
-        for collection in self._collections:
-            ranked = collection.query(query_texts=[query], n_results=len(self.passages))["ids"][0]
-            for rank, pid in enumerate(ranked, start=1):
+        for ranking, vector in zip(self._rankings, vectors, strict=True):
+            for rank, (pid, _) in enumerate(ranking.ranked(vector, len(self.passages)), start=1):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
         best = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
         return [Hit(self.passages[pid], fused[pid]) for pid in best]
@@ -73,7 +114,7 @@ def _with_context(passages: list[Passage]) -> list[str]:
     return texts
 
 
-def _collection(client: Any, scenario: Scenario, passages: list[Passage], embedding: str, context: bool) -> Any:
+def _ranking(client: Any, scenario: Scenario, passages: list[Passage], embedding: str, context: bool) -> Ranking:
     documents = _with_context(passages) if context else [p.text for p in passages]
     function = make_embedding(embedding, documents)
     fingerprint = sha256_text(f"{sha256_text(scenario.source_text)}:{CHUNKER_VERSION}:{embedding}:{context}")
@@ -89,7 +130,9 @@ def _collection(client: Any, scenario: Scenario, passages: list[Passage], embedd
             documents=documents,
             metadatas=[{"start": p.start, "end": p.end} for p in passages],
         )
-    return collection
+    # One model per embedding name, except lexical: its IDF is fitted on each collection's own documents.
+    model = f"{embedding}:{name}" if embedding == "lexical" else embedding
+    return Ranking(collection, function, model)
 
 
 def open_retriever(scenario: Scenario, embedding: str, data_dir: Path, chroma_url: str | None = None) -> Retriever:
@@ -100,11 +143,11 @@ def open_retriever(scenario: Scenario, embedding: str, data_dir: Path, chroma_ur
     parts = HYBRID if embedding == "hybrid" else ((embedding, False),)
     try:
         client = _client(data_dir, chroma_url)
-        collections = [_collection(client, scenario, passages, name, context) for name, context in parts]
+        rankings = [_ranking(client, scenario, passages, name, context) for name, context in parts]
     except DeliberationError:
         raise
     except Exception as error:  # chromadb raises many unrelated types; name the index and what to check
         raise DeliberationError(
             f"retrieval index for {scenario.id!r} ({embedding}) could not be opened or built: {error}"
         ) from error
-    return Retriever(collections, passages)
+    return Retriever(rankings, passages)

@@ -15,7 +15,8 @@ from deliberation.api.main import create_app
 from fastapi import FastAPI
 
 from deliberation.config import Settings
-from tests.api.helpers import OPERATOR_KEY, bearer
+from tests.api.helpers import OPERATOR_KEY, client_of
+from tests.prompt_capture import MODEL
 
 # litellm imports a provider module lazily on its first call, and pydantic warns about that module's TypedDicts.
 _LITELLM_IMPORT = "ignore:Items? .* using the `ReadOnly` qualifier:UserWarning"
@@ -44,8 +45,15 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Sends the operator key unless a request names its own Authorization (a debate token)."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=bearer(OPERATOR_KEY)) as http:
+    async with client_of(app) as http:
+        yield http
+
+
+@pytest.fixture
+async def remote_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app whose personas speak through litellm's OpenAI path (`prompt_capture.MODEL`), not in-process."""
+    application = create_app(settings.model_copy(update={"model": MODEL}))
+    async with application.router.lifespan_context(application), client_of(application) as http:
         yield http
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 OPERATOR_KEY = "classroom"
 """The operator key of the test settings (DELIBERATION_API_KEYS); the OpenAI client tests send it as their api_key."""
@@ -60,3 +62,11 @@ async def post(client: httpx.AsyncClient, debate: dict[str, Any], seat: str, con
 async def start(client: httpx.AsyncClient, debate: dict[str, Any]) -> None:
     response = await client.post(f"/v1/debates/{debate['id']}/start", headers=bearer(debate["teacher_token"]))
     assert response.status_code == 200, response.text
+
+
+@asynccontextmanager
+async def client_of(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client that sends the operator key unless a request names its own Authorization."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=bearer(OPERATOR_KEY)) as http:
+        yield http

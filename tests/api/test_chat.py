@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import openai
 import pytest
@@ -67,9 +65,11 @@ def test_unknown_persona_is_a_clear_404(server: str) -> None:
     assert "GET /v1/models" in str(error.value)
 
 
-async def test_chat_over_asgi_keeps_earlier_turns(client: httpx.AsyncClient) -> None:
-    with captured_prompts() as capture:
-        response = await client.post("/v1/chat/completions", json={
+async def test_chat_over_asgi_keeps_earlier_turns(
+    remote_client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with captured_prompts(monkeypatch, settings.prompts_dir) as capture:  # the persona's prompt goes out over HTTP
+        response = await remote_client.post("/v1/chat/completions", json={
             "model": "afghanistan/us",
             "messages": [
                 {"role": "system", "content": "You are a pirate."},
@@ -78,10 +78,6 @@ async def test_chat_over_asgi_keeps_earlier_turns(client: httpx.AsyncClient) -> 
                 {"role": "user", "content": "And Russia?"},
             ],
         })
-        for _ in range(100):  # litellm logs success from a background task, after the reply is returned
-            if capture.calls:
-                break
-            await asyncio.sleep(0.02)
     assert response.status_code == 200, response.text
     assert response.json()["choices"][0]["message"]["content"]
     (persona, prompt), = capture.calls

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from deliberation.evals.deterministic import DeterministicScorer
 from deliberation.evals.transcripts import ROLE_KINDS
 from deliberation.evals.types import Utterance
@@ -46,9 +47,12 @@ def test_model_text_is_escaped_as_well() -> None:
     assert "<b>" not in markdown and not re.search(r"^\s*## Closing", markdown, re.MULTILINE)
 
 
-async def test_seat_words_reach_models_only_inside_a_delimited_block(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_seat_words_reach_models_only_inside_a_delimited_block(
+    remote_client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = remote_client
     debate = await create(client, seats={"kabul": "human"}, rounds=1, silence={"after_s": 3600})
-    with captured_prompts() as capture:
+    with captured_prompts(monkeypatch, settings.prompts_dir) as capture:
         await start(client, debate)
         await wait_for(client, debate, waiting_for("kabul"))
         while (await wait_for(client, debate, lambda v: v["status"] in ("waiting", "ended")))["status"] == "waiting":

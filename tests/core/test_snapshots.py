@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from deliberation.config import Settings
+from deliberation.context import BLOCK
 from deliberation.graph import build_graph
 from deliberation.summit import SummitOptions, run_summit
 from tests.factories import REPO
-from tests.prompt_capture import CONTEXT, captured_prompts
+from tests.prompt_capture import MODEL, captured_prompts
 from tests.snapshot import assert_snapshot
 
 PERSONAS = ["mediator", "kabul", "taliban", "us"]
@@ -28,18 +29,19 @@ def readable(messages: list[dict[str, str]]) -> str:
     def indent(match: re.Match[str]) -> str:
         return match.group(1) + json.dumps(json.loads(match.group(2)), indent=1, ensure_ascii=False) + match.group(3)
 
-    return "\n".join(f"===== {m['role']} =====\n{CONTEXT.sub(indent, m['content'])}\n" for m in messages)
+    return "\n".join(f"===== {m['role']} =====\n{BLOCK.sub(indent, m['content'])}\n" for m in messages)
 
 
 @pytest.fixture(scope="module")
 def first_prompts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]]]:
-    """One offline summit with lexical retrieval (no float ties between machines), seed 0, no indirect rounds."""
+    """One summit with lexical retrieval (no float ties between machines), seed 0, no indirect rounds, on
+    litellm's OpenAI path with the offline engine behind the mocked provider."""
     tmp = tmp_path_factory.mktemp("snapshots")
     settings = Settings(
         data_dir=tmp / "data", scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts", embedding="lexical"
     )
-    with captured_prompts() as capture:
-        options = SummitOptions(scenario="afghanistan", seed=0, rounds=0)
+    with pytest.MonkeyPatch.context() as monkeypatch, captured_prompts(monkeypatch, settings.prompts_dir) as capture:
+        options = SummitOptions(scenario="afghanistan", seed=0, rounds=0, model=MODEL)
         asyncio.run(run_summit(settings, options, tmp / "runs", run_id="snapshot"))
     first: dict[str, list[dict[str, str]]] = {}
     for persona, messages in capture.calls:

@@ -15,7 +15,7 @@ from deliberation.config import Settings
 from deliberation.summit import SummitOptions, resume_summit, run_summit
 from deliberation.transcript import RunFinished, RunStarted, TurnEvent, read_events, turns_of
 from deliberation.turns import Kind, Turn
-from tests.prompt_capture import captured_prompts
+from tests.prompt_capture import MODEL, captured_prompts
 
 
 async def _summit(settings: Settings, out: Path, **options: Any) -> list[Turn]:
@@ -92,10 +92,12 @@ async def test_barrier_holds_on_generated_talks(
     _check_barrier(turns, ["council", "guild"], "arbiter")
 
 
-async def test_barrier_on_the_default_scenario_and_prompts(settings: Settings, tmp_path: Path) -> None:
+async def test_barrier_on_the_default_scenario_and_prompts(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What reaches a party's model holds only its own channel: another party's words never appear."""
-    with captured_prompts() as capture:
-        turns = await _summit(settings, tmp_path, seed=5, rounds=3)
+    with captured_prompts(monkeypatch, settings.prompts_dir) as capture:
+        turns = await _summit(settings, tmp_path, seed=5, rounds=3, model=MODEL)
     prompts = [(persona, messages[-1]["content"]) for persona, messages in capture.calls]
     _check_barrier(turns, ["kabul", "taliban", "us"], "mediator")
     assert len(prompts) == len(turns)

@@ -27,7 +27,7 @@ def test_replicas_share_one_index_on_a_chroma_server(settings: Settings, chroma_
     afghanistan = scenario(settings, "afghanistan")
     first = open_retriever(afghanistan, "lexical", tmp_path / "replica-a", chroma_server.url)
     second = open_retriever(afghanistan, "lexical", tmp_path / "replica-b", chroma_server.url)
-    assert [c.id for c in first._collections] == [c.id for c in second._collections]  # reused, not rebuilt
+    assert [r.collection.id for r in first._rankings] == [r.collection.id for r in second._rankings]  # reused, not rebuilt
     hits = second.search("ceasefire and a political settlement", 3)
     assert hits and [h.passage.id for h in hits] == [h.passage.id for h in first.search("ceasefire and a political settlement", 3)]
     assert any("ceasefire" in h.passage.text for h in hits)
