@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langgraph.checkpoint.serde.base import SerializerProtocol
-
-from deliberation.classroom.events import EventBus, LocalBus
 from deliberation.classroom.leases import Leases, LocalLeases
 from deliberation.classroom.store import DebateRecords
 from deliberation.config import Settings
 from deliberation.debate_store import DebateStore
 from deliberation.errors import Unavailable, UserError
 from deliberation.quotas import LiveDebates, MemoryLiveDebates, RateLimiter, WindowRateLimiter
+
+if TYPE_CHECKING:  # the API imports this module as it starts, for its rate limiter: no graph or event types then
+    from langgraph.checkpoint.serde.base import SerializerProtocol
+
+    from deliberation.classroom.events import EventBus
 
 _EXTRA = "install the scaled backends with: pip install 'deliberation[scale]'"
 
@@ -75,6 +77,8 @@ class Coordination:
 @asynccontextmanager
 async def coordination(settings: Settings) -> AsyncIterator[Coordination]:
     if not settings.redis_url:
+        from deliberation.classroom.events import LocalBus
+
         cap = MemoryLiveDebates(settings.max_live_debates, settings.max_live_debates_per_key)
         yield Coordination(LocalBus(), LocalLeases(), cap)
         return

@@ -92,11 +92,21 @@ async def clients(redis_url: str) -> AsyncIterator[list[aioredis.Redis]]:
         await client.aclose()
 
 
-async def test_a_dead_replicas_holds_lapse_while_a_live_replica_keeps_its_own(clients: list[aioredis.Redis]) -> None:
-    a, b = (RedisLiveDebates(c, total=10, per_owner=2, holder=name, ttl_s=1.0) for c, name in zip(clients, "ab", strict=True))
+@asynccontextmanager
+async def holding(clients: list[aioredis.Redis], **caps: Any) -> AsyncIterator[tuple[RedisLiveDebates, RedisLiveDebates]]:
+    """The live-debate caps of replicas A and B, renewing their holds (1 s expiry) until closed."""
+    a, b = (RedisLiveDebates(c, holder=name, ttl_s=1.0, **caps) for c, name in zip(clients, "ab", strict=True))
     a.start()
     b.start()
     try:
+        yield a, b
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_dead_replicas_holds_lapse_while_a_live_replica_keeps_its_own(clients: list[aioredis.Redis]) -> None:
+    async with holding(clients, total=10, per_owner=2) as (a, b):
         await a.acquire("k", "d1")
         await a.acquire("k", "d2")
         await b.track("k", "d2")  # both replicas hold d2: it counts once
@@ -110,16 +120,10 @@ async def test_a_dead_replicas_holds_lapse_while_a_live_replica_keeps_its_own(cl
         assert await b.count("k") == 1  # d1 lapsed; d2 is still held by B
         await b.acquire("k", "d3")
         assert await b.count() == 2
-    finally:
-        await a.close()
-        await b.close()
 
 
 async def test_an_idle_eviction_lets_go_of_one_replica_and_an_end_of_all(clients: list[aioredis.Redis]) -> None:
-    a, b = (RedisLiveDebates(c, total=10, per_owner=10, holder=name, ttl_s=1.0) for c, name in zip(clients, "ab", strict=True))
-    a.start()
-    b.start()
-    try:
+    async with holding(clients, total=10, per_owner=10) as (a, b):
         for live in (a, b):
             await live.track("k", "d1")
             await live.track("k", "d2")
@@ -130,9 +134,6 @@ async def test_an_idle_eviction_lets_go_of_one_replica_and_an_end_of_all(clients
         assert await a.count() == 1
         await b.release("d1")
         assert await a.count() == 0
-    finally:
-        await a.close()
-        await b.close()
 
 
 async def test_the_total_cap_is_checked_atomically(clients: list[aioredis.Redis]) -> None:
