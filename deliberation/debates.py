@@ -28,7 +28,6 @@ from deliberation.classroom.leases import Leases, LocalLeases, StopAction
 from deliberation.classroom.store import DebateRecords
 from deliberation.config import Settings
 from deliberation.debate_types import Created, Debate, DebateSpec, DebateView, Status, Viewer
-from deliberation.deps import SummitDeps
 from deliberation.errors import (
     Conflict,
     DeliberationError,
@@ -41,14 +40,14 @@ from deliberation.errors import (
     UserError,
 )
 from deliberation.graph import build_graph
+from deliberation.loader import scenario as scenario_of
 from deliberation.passages import Passage
 from deliberation.protocol import first_step_of
 from deliberation.quotas import LiveDebates, MemoryLiveDebates
+from deliberation.runtime import SummitDeps, SummitOptions, checkpointer, drive, make_deps
 from deliberation.scenario import Scenario
 from deliberation.state import History
 from deliberation.storage import usable
-from deliberation.summit import SummitOptions, checkpointer, drive, make_deps
-from deliberation.summit import scenario as scenario_of
 from deliberation.tokens import hash_token, new_token, token_matches
 from deliberation.turns import PointAnswer, Stage, Turn
 
