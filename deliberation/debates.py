@@ -280,7 +280,7 @@ class DebateService:
         """Let go of a debate: it stays in storage, and `_get` reads it back when it is asked for."""
         if self._live.get(live.debate.id) is live:
             del self._live[live.debate.id]
-            await self._cap.release(live.debate.id)
+            await self._cap.release(live.debate.id, ended=live.debate.status == Status.ended)
 
     def live_ids(self) -> set[str]:
         return set(self._live)
@@ -527,6 +527,8 @@ class DebateService:
 
     async def _let_go(self, live: _Live) -> None:
         live.stop = False
+        # this driver's turns reach the shared stream before the next driver's: a later turn there drops earlier ones
+        await self._bus.flush()
         await self._leases.release(live.debate.id)
 
     def _on_signal(self, debate_id: str, action: StopAction) -> None:
@@ -559,6 +561,8 @@ class DebateService:
     async def _take_over(self, debate_id: str) -> None:
         live = await self._get(debate_id)
         async with self._locked(live):
+            if self._driving(live):
+                return  # a control or post here launched a driver since the sweep looked (the lease is already ours)
             debate = live.debate
             if debate.status == Status.running and await self._leases.acquire(debate_id):
                 log.warning("debate %s had no driver: driving it on from its checkpoint (turn %d)", debate_id, len(live.turns))
@@ -608,7 +612,7 @@ async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
     if not settings.database_url:
         usable(settings.data_dir / "checkpoints.sqlite")  # an unreadable file is set aside: its debates show as damaged
     async with checkpointer(settings) as saver, coordination(settings) as shared:
-        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases)
+        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live)
         await service.recover()
         sweeper = asyncio.create_task(service.sweep_forever(), name="debate-sweeper")
         try:
