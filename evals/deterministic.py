@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from deliberation.evals import cues
+from deliberation.evals.clauses import clauses, scopes
 from deliberation.evals.grounding import Finding, Grounding
-from deliberation.evals.lexicon import Lexicon, clauses, load_lexicon, scopes
+from deliberation.evals.lexicon import Lexicon, load_lexicon
 from deliberation.evals.types import Utterance, Verdict, Violation, ViolationKind
 
 from deliberation.scenario import Persona, Scenario, Stance

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from deliberation.evals import cues
-from deliberation.evals.lexicon import clauses
+from deliberation.evals.clauses import clauses
 
 from deliberation.scenario import Scenario, Stance
 from deliberation.terms import words

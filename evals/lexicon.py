@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from pathlib import Path
 
@@ -84,16 +83,3 @@ def load_lexicon(scenario: Scenario) -> Lexicon:
         return Lexicon.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except Exception as error:  # yaml and pydantic errors alike: name the file
         raise InvalidScenario(f"{path}: {str(error).splitlines()[0]}") from None
-
-
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*;\s*|\s+(?:but|though|although|whereas|however,)\s+", re.IGNORECASE)
-SCOPE = re.compile(r"\s*[:;]\s*|,\s+(?:and|but|or|while|whereas)\s+|\s+-\s+|\s+–\s+")
-
-
-def clauses(text: str) -> list[str]:
-    return [c.strip() for c in SENTENCE.split(text) if c and len(c.strip()) > 2]
-
-
-def scopes(clause: str) -> list[str]:
-    """Parts of a clause that negation does not cross (list items, after a colon)."""
-    return [s.strip() for s in SCOPE.split(clause) if s and s.strip()]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from deliberation.evals import cues
+from deliberation.evals.clauses import clauses, scopes
 from deliberation.evals.deterministic import anti_polarity, negations, polarity
-from deliberation.evals.lexicon import Lexicon, clauses, load_lexicon, scopes
+from deliberation.evals.lexicon import Lexicon, load_lexicon
 
 from deliberation.errors import InvalidScenario, NotFound
 from deliberation.ledger import ledger_errors

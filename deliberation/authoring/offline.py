@@ -8,8 +8,9 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+from deliberation.evals.clauses import clauses, scopes
 from deliberation.evals.deterministic import polarity
-from deliberation.evals.lexicon import Lexicon, clauses, scopes
+from deliberation.evals.lexicon import Lexicon
 
 from deliberation.authoring.draft import Draft, slug
 from deliberation.authoring.parties import Party, attribute, find_parties
