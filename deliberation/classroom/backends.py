@@ -11,9 +11,9 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from deliberation.classroom.events import EventBus, LocalBus
 from deliberation.classroom.leases import Leases, LocalLeases
+from deliberation.classroom.sqlite import DebateStore
 from deliberation.classroom.store import DebateRecords
 from deliberation.config import Settings
-from deliberation.debate_store import DebateStore
 from deliberation.errors import Unavailable, UserError
 
 _EXTRA = "install the scaled backends with: pip install 'deliberation[scale]'"
