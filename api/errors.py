@@ -1,20 +1,58 @@
-"""The one place errors become HTTP: our error types carry their status; bodies are {"error": {type, message}}."""
+"""The one place errors become HTTP: each error type's status, and bodies as {"error": {type, message}}."""
 
 from __future__ import annotations
 
 import logging
 
+from deliberation.evals.types import JudgeFailed
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from deliberation.errors import DeliberationError, TooMany, TurnFailed, Unauthorized
+from deliberation.errors import (
+    Conflict,
+    DeliberationError,
+    Forbidden,
+    InvalidScenario,
+    NotAllowed,
+    NotFound,
+    StorageError,
+    TooLarge,
+    TooMany,
+    TurnFailed,
+    Unauthorized,
+    Unavailable,
+    UserError,
+)
 
 log = logging.getLogger(__name__)
 
+STATUS: dict[type[DeliberationError], int] = {
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    InvalidScenario: 422,
+    NotAllowed: 422,
+    TooMany: 429,
+    StorageError: 503,
+    UserError: 400,
+    TurnFailed: 502,
+    JudgeFailed: 502,
+    Unavailable: 503,
+    DeliberationError: 500,
+}
+"""Looked up along the error's class hierarchy: the most specific type listed wins."""
+
+
+def status_of(error: DeliberationError) -> int:
+    return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
+
+
 def error_response(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     headers = dict(headers or {})
-    if status == Unauthorized.http_status:
+    if status == STATUS[Unauthorized]:
         headers["WWW-Authenticate"] = "Bearer"
     printable = message.encode("utf-8", "backslashreplace").decode("utf-8")  # input echoed back may hold lone surrogates
     return JSONResponse({"error": {"type": kind, "message": printable}}, status_code=status, headers=headers or None)
@@ -24,9 +62,9 @@ async def _deliberation_error(request: Request, error: Exception) -> JSONRespons
     assert isinstance(error, DeliberationError)
     if isinstance(error, TurnFailed):
         log.warning("%s %s: %s", request.method, request.url.path, error)
-        return error_response(error.http_status, type(error).__name__, TurnFailed.public_message)
+        return error_response(status_of(error), type(error).__name__, TurnFailed.public_message)
     headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, TooMany) and error.retry_after_s else None
-    return error_response(error.http_status, type(error).__name__, str(error), headers)
+    return error_response(status_of(error), type(error).__name__, str(error), headers)
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:

@@ -154,7 +154,7 @@ async def bare_step_ms(data_dir: Path) -> tuple[float, float]:
     """Per step of a one-node graph looping STEPS times, checkpointed like the talks (same saver, durability sync)."""
     from langgraph.graph import END, START, StateGraph
 
-    from deliberation.summit import checkpointer
+    from deliberation.runtime import checkpointer
 
     def step(state: Count) -> Count:
         return {"n": state["n"] + 1}

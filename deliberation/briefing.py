@@ -19,7 +19,7 @@ from deliberation.state import NegotiatingText
 from deliberation.turns import Turn
 
 if TYPE_CHECKING:  # the runtime deps hold the retriever and model clients; importing this module needs neither
-    from deliberation.deps import SummitDeps
+    from deliberation.runtime import SummitDeps
 
 MEMORY = 6
 

@@ -12,12 +12,11 @@ from deliberation.briefing import party_context
 from deliberation.chat_types import ChatMessage, ChatReply
 from deliberation.config import Settings
 from deliberation.context import TurnContext
-from deliberation.deps import SummitDeps
 from deliberation.errors import NotFound, TooLarge, UserError
 from deliberation.loader import scenario, scenario_ids
 from deliberation.nodes.speak import call_model
 from deliberation.protocol import Step
-from deliberation.summit import SummitOptions, make_deps
+from deliberation.runtime import SummitDeps, SummitOptions, make_deps
 from deliberation.turns import Kind, Stage, Turn
 
 STUDENT = "student"

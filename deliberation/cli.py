@@ -1,5 +1,7 @@
 """`deliberation` command line: a thin layer over the library; errors map to exit codes here, once.
 
+This is the outermost layer: it registers the core's commands (summit, scenarios) and those of the layers
+above the core (evals, api, authoring), each defined by the layer that owns it; nothing imports this module.
 Commands import what they run when they run it: `--help`, `scenarios` and `eval score` start without
 litellm, chromadb, langgraph or numpy (tests/core/test_cli_start.py checks this).
 """
@@ -7,12 +9,15 @@ litellm, chromadb, langgraph or numpy (tests/core/test_cli_start.py checks this)
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from deliberation.api import cli as api_cli
+from deliberation.evals import cli as evals_cli
+
+from deliberation.authoring import cli as authoring_cli
 from deliberation.errors import DeliberationError, NotFound, StorageError, UserError
 
 if TYPE_CHECKING:
@@ -50,7 +55,8 @@ def _report(result: RunResult) -> None:
 def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from deliberation.summit import SummitOptions, make_deps, new_run_id, resume_summit, run_batch, run_summit
+    from deliberation.runtime import SummitOptions, make_deps
+    from deliberation.summit import new_run_id, resume_summit, run_batch, run_summit
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -70,17 +76,18 @@ def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
         topics=_topics(args.topics),
         seed=args.seed,
     )
-    make_deps(settings, options)  # fail on bad names before announcing a run or drawing progress
+    deps = make_deps(settings, options)  # fails on bad names before a run is announced or progress drawn
     if args.runs == 1:
         run_id = new_run_id(options.seed)
         print(f"{run_id}: started (if interrupted: deliberation summit --resume {run_id} --out {out})", file=sys.stderr)
-        _report(asyncio.run(run_summit(settings, options, out, run_id=run_id)))
+        _report(asyncio.run(run_summit(settings, options, out, run_id=run_id, deps=deps)))
         return 0
     from rich.progress import Progress
 
     with Progress(transient=False) as progress:
         task = progress.add_task(f"{args.runs} summits", total=args.runs)
-        results = asyncio.run(run_batch(settings, options, out, args.runs, args.concurrency, lambda _: progress.advance(task)))
+        batch = run_batch(settings, options, out, args.runs, args.concurrency, lambda _: progress.advance(task), deps)
+        results = asyncio.run(batch)
     for result in results:
         _report(result)
     return 0
@@ -142,8 +149,8 @@ def _parser() -> argparse.ArgumentParser:
     summit.add_argument("--resume", metavar="RUN_ID")
     summit.set_defaults(handler=cmd_summit)
     commands.add_parser("scenarios", help="list scenarios and personas").set_defaults(handler=cmd_scenarios)
-    for module in ("deliberation.evals.cli", "deliberation.api.cli", "deliberation.authoring.cli"):
-        importlib.import_module(module).add_parser(commands)
+    for layer in (evals_cli, api_cli, authoring_cli):
+        layer.add_parser(commands)
     return parser
 
 

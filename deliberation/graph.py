@@ -13,9 +13,9 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime, get_runtime
 from langgraph.types import Checkpointer
 
-from deliberation.deps import SummitDeps
 from deliberation.nodes.mediator import brief_news, mediator_turn
 from deliberation.nodes.party import party_turn
+from deliberation.runtime import SummitDeps
 from deliberation.state import SummitState
 from deliberation.turns import Stage
 

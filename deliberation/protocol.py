@@ -21,8 +21,6 @@ class Step(BaseModel):
     topic: str | None = None
     relay_of: int | None = None
     """Index of the step whose turn this relays."""
-    reply_to: int | None = None
-    """Index of the step whose turn this answers."""
 
 
 class _Planner:
@@ -56,22 +54,22 @@ def plan(scenario: Scenario, rounds: int, topics: list[str] | None = None) -> li
     """Opening, `rounds` indirect rounds (one agenda topic and one pair each), convergence, closing."""
     agenda, pairs, parties = agenda_for(scenario, topics), scenario.protocol.pairs, scenario.parties
     p = _Planner(scenario)
-    frame = p.from_mediator(Stage.opening, 0, Kind.statement, parties)
+    p.from_mediator(Stage.opening, 0, Kind.statement, parties)
     for party in parties:
-        p.to_mediator(Stage.opening, 0, party, Kind.statement, reply_to=frame)
+        p.to_mediator(Stage.opening, 0, party, Kind.statement)
     for number in range(1, rounds + 1):
         topic = agenda[(number - 1) % len(agenda)].topic
         first, second = pairs[(number - 1) % len(pairs)]
-        ask = p.from_mediator(Stage.rounds, number, Kind.question, [first], topic=topic)
-        said = p.to_mediator(Stage.rounds, number, first, Kind.answer, topic=topic, reply_to=ask)
-        relay = p.from_mediator(Stage.rounds, number, Kind.relay, [second], topic=topic, relay_of=said)
-        reply = p.to_mediator(Stage.rounds, number, second, Kind.answer, topic=topic, reply_to=relay)
-        back = p.from_mediator(Stage.rounds, number, Kind.relay, [first], topic=topic, relay_of=reply)
-        p.to_mediator(Stage.rounds, number, first, Kind.answer, topic=topic, reply_to=back)
+        p.from_mediator(Stage.rounds, number, Kind.question, [first], topic=topic)
+        said = p.to_mediator(Stage.rounds, number, first, Kind.answer, topic=topic)
+        p.from_mediator(Stage.rounds, number, Kind.relay, [second], topic=topic, relay_of=said)
+        reply = p.to_mediator(Stage.rounds, number, second, Kind.answer, topic=topic)
+        p.from_mediator(Stage.rounds, number, Kind.relay, [first], topic=topic, relay_of=reply)
+        p.to_mediator(Stage.rounds, number, first, Kind.answer, topic=topic)
     if scenario.protocol.points:
-        proposal = p.from_mediator(Stage.convergence, rounds, Kind.proposal, parties)
+        p.from_mediator(Stage.convergence, rounds, Kind.proposal, parties)
         for party in parties:
-            p.to_mediator(Stage.convergence, rounds, party, Kind.answer, reply_to=proposal)
+            p.to_mediator(Stage.convergence, rounds, party, Kind.answer)
     for party in parties:
         p.to_mediator(Stage.closing, rounds, party, Kind.statement)
     p.from_mediator(Stage.closing, rounds, Kind.summary, parties)

@@ -3,34 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from deliberation.config import Settings
-from deliberation.deps import SummitDeps
 from deliberation.errors import Conflict, NotFound, StorageError
 from deliberation.graph import build_graph
-from deliberation.llm.client import ModelConfig, check_model
-from deliberation.loader import load_cached, scenario
 from deliberation.prompts import file_hashes
-from deliberation.protocol import plan
-from deliberation.retrieval.index import Retriever, open_retriever, sha256_text
-from deliberation.scenario import Scenario
-from deliberation.state import History, NegotiatingText, serializer
-from deliberation.storage import sqlite_problem
+from deliberation.retrieval.index import sha256_text
+from deliberation.runtime import SummitDeps, SummitOptions, TurnCallback, checkpointer, drive, make_deps
+from deliberation.state import History, NegotiatingText
 from deliberation.transcript import (
     Outcome,
     RunFinished,
@@ -45,17 +35,6 @@ from deliberation.turns import Turn, Usage
 
 
 @dataclass(frozen=True)
-class SummitOptions:
-    scenario: str = "afghanistan"
-    model: str | None = None
-    """litellm model for every persona; None means the settings' default."""
-    persona_models: dict[str, str] = field(default_factory=dict)
-    rounds: int | None = None
-    topics: list[str] | None = None
-    seed: int = 0
-
-
-@dataclass(frozen=True)
 class RunResult:
     run_id: str
     jsonl: Path
@@ -63,69 +42,6 @@ class RunResult:
     finished: RunFinished
     repaired: str | None = None
     """What `--resume` repaired in the transcript before it went on."""
-
-
-@lru_cache(maxsize=16)
-def _retriever(scenario_id: str, roots: tuple[Path, ...], embedding: str, data_dir: Path, url: str | None) -> Retriever:
-    return open_retriever(load_cached(scenario_id, roots), embedding, data_dir, url)
-
-
-_opening = threading.Lock()
-"""Requests in worker threads may ask for the same index at once: one opens (or builds) it, the others reuse it."""
-
-
-def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
-    with _opening:
-        return _retriever(scenario_id, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url)
-
-
-def models_for(scenario_: Scenario, settings: Settings, options: SummitOptions) -> dict[str, str]:
-    for persona in options.persona_models:
-        scenario_.persona(persona)
-    default = options.model or settings.model
-    models = {pid: options.persona_models.get(pid, default) for pid in scenario_.participants}
-    for model in set(models.values()):
-        check_model(model)
-    return models
-
-
-def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset[str] = frozenset()) -> SummitDeps:
-    scenario_ = scenario(settings, options.scenario)
-    models = models_for(scenario_, settings, options)
-    return SummitDeps(
-        scenario=scenario_,
-        steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
-        retriever=_shared_retriever(settings, options.scenario),
-        models={
-            pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
-            for pid, m in models.items()
-        },
-        prompts_dir=settings.prompts_dir,
-        seed=options.seed,
-        top_k=settings.top_k,
-        recent_messages=settings.recent_messages,
-        human_seats=human_seats,
-    )
-
-
-@asynccontextmanager
-async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[Any]]:
-    if settings.database_url:
-        from deliberation.classroom.backends import postgres_saver
-
-        async with postgres_saver(settings.database_url, serializer()) as shared:
-            yield shared
-        return
-    path = settings.data_dir / "checkpoints.sqlite"
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StorageError(f"{settings.data_dir}: cannot create the data folder ({error.strerror or error})") from None
-    problem = sqlite_problem(path)
-    if problem is not None:
-        raise StorageError(f"{path}: not a readable checkpoint database ({problem}); move it aside to start afresh")
-    async with aiosqlite.connect(str(path)) as connection:
-        yield AsyncSqliteSaver(connection, serde=serializer())
 
 
 def outcome_of(text: NegotiatingText, parties: list[str]) -> Outcome:
@@ -147,20 +63,6 @@ def _started(settings: Settings, deps: SummitDeps, options: SummitOptions, run_i
     )
 
 
-TurnCallback = Callable[[Turn], None]
-
-
-async def drive(graph: Any, graph_input: Any, config: RunnableConfig, deps: SummitDeps, on_turn: TurnCallback) -> bool:
-    """Stream the graph, handing each new turn to `on_turn`; False when a human seat interrupted it."""
-    async for update in graph.astream(graph_input, config, context=deps, stream_mode="updates", durability="sync"):
-        for node, value in update.items():
-            if node == "__interrupt__":
-                return False
-            for turn in (value or {}).get("history", []):
-                on_turn(turn)
-    return True
-
-
 class _Recorder:
     """Writes each turn once, in order, even when a resumed graph replays what was already written."""
 
@@ -178,6 +80,7 @@ class _Recorder:
 
 async def _run(
     settings: Settings,
+    deps: SummitDeps,
     options: SummitOptions,
     out_dir: Path,
     run_id: str,
@@ -185,7 +88,6 @@ async def _run(
     saver: BaseCheckpointSaver[Any],
     on_turn: TurnCallback | None,
 ) -> RunResult:
-    deps = make_deps(settings, options)
     writer = TranscriptWriter(out_dir / f"{run_id}.jsonl")
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     graph = build_graph(saver)
@@ -272,10 +174,17 @@ def new_run_id(seed: int) -> str:
 
 
 async def run_summit(
-    settings: Settings, options: SummitOptions, out_dir: Path, on_turn: TurnCallback | None = None, run_id: str | None = None
+    settings: Settings,
+    options: SummitOptions,
+    out_dir: Path,
+    on_turn: TurnCallback | None = None,
+    run_id: str | None = None,
+    deps: SummitDeps | None = None,
 ) -> RunResult:
+    """One summit; `deps` when the caller has built them already (the CLI does, to check names first)."""
+    deps = deps or make_deps(settings, options)
     async with checkpointer(settings) as saver:
-        return await _run(settings, options, out_dir, run_id or new_run_id(options.seed), False, saver, on_turn)
+        return await _run(settings, deps, options, out_dir, run_id or new_run_id(options.seed), False, saver, on_turn)
 
 
 def options_of(started: RunStarted) -> SummitOptions:
@@ -299,8 +208,10 @@ async def resume_summit(settings: Settings, run_id: str, out_dir: Path, on_turn:
         raise NotFound(f"{out_dir / (run_id + '.jsonl')}: no run_started event; cannot resume")
     if any(isinstance(e, RunFinished) for e in events):
         raise Conflict(f"run {run_id} already finished; nothing to resume")
+    options = options_of(started)
+    deps = make_deps(settings, options)
     async with checkpointer(settings) as saver:
-        return await _run(settings, options_of(started), out_dir, run_id, True, saver, on_turn)
+        return await _run(settings, deps, options, out_dir, run_id, True, saver, on_turn)
 
 
 async def run_batch(
@@ -310,16 +221,17 @@ async def run_batch(
     runs: int,
     concurrency: int,
     on_done: Callable[[RunResult], None] | None = None,
+    deps: SummitDeps | None = None,
 ) -> list[RunResult]:
-    """`runs` summits with seeds seed..seed+runs-1, at most `concurrency` at a time."""
-    make_deps(settings, options)  # fail on bad names before starting anything
+    """`runs` summits with seeds seed..seed+runs-1, at most `concurrency` at a time, sharing one set of `deps`."""
+    deps = deps or make_deps(settings, options)  # before anything starts: a bad name fails the batch, not each run
     gate = asyncio.Semaphore(concurrency)
     async with checkpointer(settings) as saver:
 
         async def one(seed: int) -> RunResult:
             async with gate:
                 run_options = SummitOptions(**{**options.__dict__, "seed": seed})
-                result = await _run(settings, run_options, out_dir, new_run_id(seed), False, saver, None)
+                result = await _run(settings, deps.with_seed(seed), run_options, out_dir, new_run_id(seed), False, saver, None)
                 if on_done:
                     on_done(result)
                 return result

@@ -7,7 +7,7 @@ from deliberation.evals.transcripts import Metrics, Report, TurnScore, evaluate_
 from pydantic import BaseModel
 
 from deliberation.scenario import Scenario
-from deliberation.text import terms
+from deliberation.terms import terms
 from deliberation.turns import PointAnswer, Turn
 
 CONCESSION_MATCH = 0.6

@@ -17,7 +17,7 @@ from deliberation.evals.lexicon import Lexicon, clauses, load_lexicon, scopes
 from deliberation.evals.types import Utterance, Verdict, Violation, ViolationKind
 
 from deliberation.scenario import Persona, Scenario, Stance
-from deliberation.text import terms, words
+from deliberation.terms import terms, words
 
 SUPPORTED_OVERLAP = 0.5
 LEAK_OVERLAP = 0.5

@@ -18,7 +18,7 @@ from deliberation.evals import cues
 from deliberation.evals.lexicon import clauses
 
 from deliberation.scenario import Scenario, Stance
-from deliberation.text import words
+from deliberation.terms import words
 
 if TYPE_CHECKING:  # numpy and the encoder load at the first scored clause, not when the CLI or server starts
     import numpy as np

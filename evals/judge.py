@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from deliberation.evals.judge_schema import Claims, ClaimVerdict, Verdicts
-from deliberation.evals.types import Utterance, Verdict, Violation
+from deliberation.evals.types import JudgeFailed, Utterance, Verdict, Violation
 from pydantic import BaseModel
 
 from deliberation.config import Settings, get_settings
-from deliberation.errors import JudgeFailed, TurnFailed
+from deliberation.errors import TurnFailed
 from deliberation.llm.client import ModelConfig, complete
 from deliberation.passages import Passage
 from deliberation.prompts import render

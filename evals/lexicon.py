@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from deliberation.errors import InvalidScenario
 from deliberation.scenario import Scenario
-from deliberation.text import stem, words
+from deliberation.terms import stem, words
 
 
 def stems(text: str) -> list[str]:

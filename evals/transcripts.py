@@ -15,7 +15,7 @@ from deliberation.errors import InvalidScenario
 from deliberation.ledger import ledger_integrity
 from deliberation.resources import packaged
 from deliberation.scenario import Scenario
-from deliberation.text import terms
+from deliberation.terms import terms
 from deliberation.turns import Kind, Turn, channel
 
 GATE = packaged("deliberation.evals") / "gate.yaml"

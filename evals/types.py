@@ -6,6 +6,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from deliberation.errors import DeliberationError
+
 ViolationKind = Literal[
     "stance_flip",
     "direct_talks",
@@ -17,7 +19,6 @@ ViolationKind = Literal[
     "invented_fact",
     "addresses_party",
     "contradiction",
-    "invalid_citation",
     "unsupported",
 ]
 
@@ -58,3 +59,11 @@ class Scorer(Protocol):
     name: str
 
     async def score(self, utterance: Utterance) -> Verdict: ...
+
+
+class JudgeFailed(DeliberationError):
+    """The LLM judge could not score an utterance: its model call failed or never fit the schema, after retries."""
+
+    def __init__(self, utterance_id: str, message: str) -> None:
+        super().__init__(message)
+        self.utterance_id = utterance_id

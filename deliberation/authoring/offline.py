@@ -29,7 +29,7 @@ from deliberation.scenario import (
     ScenarioFile,
     Stance,
 )
-from deliberation.text import terms
+from deliberation.terms import terms
 
 MIN_WORDS = 5
 MAX_AGENDA = 8

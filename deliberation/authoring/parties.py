@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from deliberation.authoring.draft import slug
 from deliberation.authoring.source import CHAIR, Sentence
 from deliberation.errors import UserError
-from deliberation.text import STOPWORDS
+from deliberation.terms import STOPWORDS
 
 MIN_SENTENCES = 3
 MAX_PARTIES = 6

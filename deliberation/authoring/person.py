@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from deliberation.text import STOPWORDS
+from deliberation.terms import STOPWORDS
 
 _MODALS = {"will", "would", "can", "cannot", "could", "must", "shall", "should", "may", "might"}
 _TO_THIRD = {"am": "is", "was": "was", "have": "has", "do": "does", "say": "says", "go": "goes"}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from deliberation.text import STOPWORDS, stem, terms, words
+from deliberation.terms import STOPWORDS, stem, terms, words
 
 SIMILAR = 0.42
 """Average-linkage cosine above which two clusters are one topic (tuned on the two test sources)."""

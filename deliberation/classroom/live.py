@@ -11,7 +11,7 @@ from langchain_core.runnables import RunnableConfig
 
 from deliberation.classroom.events import Subscription
 from deliberation.classroom.records import Debate
-from deliberation.deps import SummitDeps
+from deliberation.runtime import SummitDeps
 from deliberation.turns import Turn
 
 

@@ -20,11 +20,10 @@ from deliberation.classroom.records import Debate, DebateSpec, Status
 from deliberation.classroom.store import DebateRecords
 from deliberation.classroom.views import public
 from deliberation.config import Settings
-from deliberation.deps import SummitDeps
 from deliberation.errors import StorageError
 from deliberation.quotas import LiveDebates
+from deliberation.runtime import SummitDeps, SummitOptions, make_deps
 from deliberation.state import History
-from deliberation.summit import SummitOptions, make_deps
 from deliberation.turns import Turn
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from deliberation.classroom.silence import SilenceClock
 from deliberation.classroom.store import DebateRecords
 from deliberation.classroom.views import public
 from deliberation.errors import Conflict
-from deliberation.summit import drive
+from deliberation.runtime import drive
 from deliberation.turns import Turn
 
 log = logging.getLogger(__name__)

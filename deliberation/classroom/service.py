@@ -32,13 +32,13 @@ from deliberation.classroom.takeover import TakeOver
 from deliberation.config import Settings
 from deliberation.errors import Conflict, Forbidden, NotAllowed, NotFound, TooLarge, UserError
 from deliberation.graph import build_graph
+from deliberation.loader import scenario as scenario_of
 from deliberation.passages import Passage
 from deliberation.protocol import first_step_of
 from deliberation.quotas import LiveDebates, MemoryLiveDebates
+from deliberation.runtime import checkpointer
 from deliberation.scenario import Scenario
 from deliberation.storage import usable
-from deliberation.summit import checkpointer
-from deliberation.summit import scenario as scenario_of
 from deliberation.tokens import hash_token, new_token, token_matches
 from deliberation.turns import PointAnswer, Stage, Turn
 

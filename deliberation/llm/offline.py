@@ -28,7 +28,7 @@ from deliberation.errors import MalformedOutput
 from deliberation.llm.schema import TurnOutput
 from deliberation.prompts import phrases
 from deliberation.resources import packaged
-from deliberation.text import terms
+from deliberation.terms import terms
 from deliberation.turns import Kind, PointAnswer, Usage
 
 PROVIDER = "offline"

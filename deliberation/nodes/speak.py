@@ -6,13 +6,13 @@ import json
 from functools import lru_cache
 
 from deliberation.context import TurnContext, encode
-from deliberation.deps import SummitDeps
 from deliberation.errors import TurnFailed
 from deliberation.llm import offline
 from deliberation.llm.client import complete
 from deliberation.llm.schema import TurnOutput
 from deliberation.prompts import render
 from deliberation.protocol import Step
+from deliberation.runtime import SummitDeps
 from deliberation.seat_words import quoted
 from deliberation.turns import Citation, Turn, Usage
 

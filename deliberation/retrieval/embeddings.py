@@ -11,7 +11,7 @@ from typing import Any
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from deliberation.errors import UserError
-from deliberation.text import terms
+from deliberation.terms import terms
 
 DIMENSIONS = 4096
 

@@ -15,7 +15,7 @@ from deliberation.cli import main
 from deliberation.errors import UserError
 from deliberation.loader import load_scenario
 from deliberation.scenario import Stance
-from deliberation.text import terms
+from deliberation.terms import terms
 from tests.authoring.drafting import SOURCES
 from tests.factories import REPO
 

@@ -11,7 +11,8 @@ from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, 
 
 from deliberation.authoring.check import check_scenario
 from deliberation.config import Settings
-from deliberation.summit import SummitOptions, run_summit, scenario
+from deliberation.loader import scenario
+from deliberation.summit import SummitOptions, run_summit
 from deliberation.transcript import read_events, turns_of
 from tests.api.helpers import create, ended, start, transcript, wait_for
 from tests.factories import REPO

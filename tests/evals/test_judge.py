@@ -8,11 +8,11 @@ import httpx
 import pytest
 from deliberation.evals.judge import JudgeScorer, checked
 from deliberation.evals.judge_schema import ClaimVerdict
-from deliberation.evals.types import Utterance, Verdict, Violation
+from deliberation.evals.types import JudgeFailed, Utterance, Verdict, Violation
 from llm_fixtures import MockLLM, mentions, reply
 
 from deliberation.config import Settings
-from deliberation.errors import DeliberationError, JudgeFailed
+from deliberation.errors import DeliberationError
 from deliberation.llm.client import ModelConfig
 from deliberation.loader import scenario
 

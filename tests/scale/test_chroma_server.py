@@ -10,8 +10,8 @@ from services import Service, start_chroma
 
 from deliberation.config import Settings
 from deliberation.errors import DeliberationError
+from deliberation.loader import scenario
 from deliberation.retrieval.index import open_retriever
-from deliberation.summit import scenario
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tokenising shared by lexical retrieval, the offline engine and the deterministic scorer."""
+"""Words, stems and content terms: the tokenising shared by lexical retrieval, the offline engine, the scorer and authoring."""
 
 from __future__ import annotations
 
