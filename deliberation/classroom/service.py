@@ -11,19 +11,18 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from langgraph.types import Command
 
-from deliberation.classroom import controls, views
+from deliberation.classroom import access, controls, views
 from deliberation.classroom.backends import coordination, open_store
 from deliberation.classroom.controls import Action
 from deliberation.classroom.events import EventBus, LocalBus
 from deliberation.classroom.leases import Leases, LocalLeases
 from deliberation.classroom.live import LiveDebate, checkpoint, cursor
 from deliberation.classroom.memory import Memory, deps_for
-from deliberation.classroom.records import Created, Debate, DebateSpec, DebateView, Viewer
+from deliberation.classroom.records import Created, DebateSpec, DebateView, Viewer
 from deliberation.classroom.runner import Runner
 from deliberation.classroom.silence import SilenceClock
 from deliberation.classroom.store import DebateRecords
@@ -39,7 +38,6 @@ from deliberation.quotas import LiveDebates, MemoryLiveDebates
 from deliberation.runtime import checkpointer
 from deliberation.scenario import Scenario
 from deliberation.storage import usable
-from deliberation.tokens import hash_token, new_token, token_matches
 from deliberation.turns import PointAnswer, Stage, Turn
 
 
@@ -77,24 +75,14 @@ class DebateService:
             raise UserError(f"seats must be parties of {spec.scenario!r} ({parties}); got {', '.join(unknown)}")
         debate_id = uuid.uuid4().hex
         await self._memory.cap.acquire(owner, debate_id)
-        teacher, observer = new_token(), new_token()
-        seats = {seat: new_token() for seat in sorted(spec.human_seats())}
-        debate = Debate(
-            id=debate_id,
-            spec=spec,
-            teacher_hash=hash_token(teacher),
-            seat_hashes={seat: hash_token(token) for seat, token in seats.items()},
-            observer_hash=hash_token(observer),
-            created_at=datetime.now(UTC).isoformat(),
-            owner=owner,
-        )
+        created = access.issue(debate_id, spec, owner)
         try:
-            self._store.save(debate)
+            self._store.save(created.debate)
         except Exception:
             await self._memory.cap.release(debate_id)
             raise
-        self._memory.hold(LiveDebate(debate, deps, []))
-        return Created(debate=debate, teacher_token=teacher, seat_tokens=seats, observer_token=observer)
+        self._memory.hold(LiveDebate(created.debate, deps, []))
+        return created
 
     def authenticate(self, debate_id: str, token: str) -> Viewer:
         """A token that does not open the debate gets the answer of an unknown id: ids cannot be probed."""
@@ -103,15 +91,10 @@ class DebateService:
             debate = self._store.get(debate_id)
         except NotFound:
             raise unknown from None
-        teacher = token_matches(token, debate.teacher_hash)
-        seats = [seat for seat, digest in debate.seat_hashes.items() if token_matches(token, digest)]
-        if teacher:
-            return Viewer(debate_id=debate_id)
-        if seats:
-            return Viewer(debate_id=debate_id, seat=seats[0])
-        if debate.observer_hash is not None and token_matches(token, debate.observer_hash):
-            return Viewer(debate_id=debate_id, observer_of=tuple(scenario_of(self.settings, debate.spec.scenario).parties))
-        raise unknown
+        viewer = access.viewer_of(debate, token, lambda: scenario_of(self.settings, debate.spec.scenario).parties)
+        if viewer is None:
+            raise unknown
+        return viewer
 
     # -- teacher controls --------------------------------------------------------------------
 
