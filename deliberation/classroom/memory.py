@@ -29,13 +29,13 @@ from deliberation.turns import Turn
 log = logging.getLogger(__name__)
 
 
-def options(spec: DebateSpec) -> SummitOptions:
+def _options(spec: DebateSpec) -> SummitOptions:
     return SummitOptions(scenario=spec.scenario, model=spec.model, rounds=spec.rounds, topics=spec.topics, seed=spec.seed)
 
 
 async def deps_for(settings: Settings, spec: DebateSpec) -> SummitDeps:
     # building the retrieval index the first time is slow, blocking work: keep it off the event loop
-    return await asyncio.to_thread(make_deps, settings, options(spec), spec.human_seats())
+    return await asyncio.to_thread(make_deps, settings, _options(spec), spec.human_seats())
 
 
 class Memory:
