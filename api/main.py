@@ -14,8 +14,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from deliberation.classroom.backends import rate_limiter
 from deliberation.config import Settings, get_settings
-from deliberation.quotas import StreamSlots, WindowRateLimiter
+from deliberation.quotas import StreamSlots
 from deliberation.resources import packaged
 
 STATIC = packaged("deliberation.api") / "static"
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await slot.close()
+            await limiter.close()
 
     docs = settings.docs
     app = FastAPI(
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
-    app.state.rate_limiter = WindowRateLimiter(settings.rate_limit)
+    app.state.rate_limiter = limiter = rate_limiter(settings)
     app.state.streams = StreamSlots(settings.max_streams_per_token)
     errors.install(app)
     for module in (scenarios, debates, reports, events, chat, authoring):

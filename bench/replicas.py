@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -138,12 +139,17 @@ def main() -> int:
                 process.wait(timeout=60)
         postgres.stop()
         redis.stop()
-    print(f"{args.debates} concurrent debates, rounds={args.rounds}, offline engine, lexical retrieval, fresh data dirs")
+    print(f"{args.debates} concurrent debates, rounds={args.rounds}, offline engine, lexical retrieval, fresh data dirs, "
+          "default quotas (the replicas count rate limit and live-debate caps in Redis)")
     _report("one process (SQLite, in-process events)", one, one_s)
     _report("two replicas (Postgres, Redis Streams)", two, two_s)
     ratio = _pct(two.post_s, 95) / _pct(one.post_s, 95)
     print(f"p95 post latency, two replicas / one process: {ratio:.2f}x (target <= 1.5x)")
     ok = two.lost == two.duplicated == 0 and not two.failed and not one.failed
+    if ok:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"the replicas' logs are in {work}")
     return 0 if ok else 1
 
 

@@ -2,7 +2,8 @@
 
 Each is a small interface with an in-process implementation. The rate limit uses the `limits` library, whose
 async storages include Redis: a shared store across replicas is a different `storage`, not different code.
-A shared cap on live debates implements `LiveDebates` over the same store.
+The shared cap on live debates (`classroom.redis_quotas.RedisLiveDebates`) implements `LiveDebates` in Redis;
+`classroom.backends` picks which, from the settings.
 """
 
 from __future__ import annotations
@@ -10,19 +11,23 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import limits
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 
-from deliberation.errors import TooMany, UserError
+from deliberation.errors import TooMany, Unavailable, UserError
 
 
 class RateLimiter(Protocol):
     async def hit(self, key: str) -> None:
         """Count one request of `key`; raise `TooMany` (with a retry delay) beyond the limit."""
+
+    async def close(self) -> None:
+        """Let go of the storage's connections."""
 
 
 class LiveDebates(Protocol):
@@ -34,26 +39,51 @@ class LiveDebates(Protocol):
     async def track(self, owner: str, debate_id: str) -> None:
         """Count a debate coming back to life (a restart, a reload after eviction): never refused."""
 
-    async def release(self, debate_id: str) -> None:
-        """The debate ended or left memory."""
+    async def release(self, debate_id: str, ended: bool = False) -> None:
+        """The debate left this process's memory; `ended`: it ended, so it is live nowhere (on no replica either)."""
+
+
+def owner_cap_reached(held: int) -> TooMany:
+    return TooMany(f"this key holds {held} live debates, the most it may (end one, or wait until an idle one is let go)")
+
+
+def total_cap_reached(held: int) -> TooMany:
+    return TooMany(f"the server holds {held} live debates, the most it may; try again later")
 
 
 class WindowRateLimiter:
-    """`N/minute` (any `limits` rate string) per key, over a moving window."""
+    """`N/minute` (any `limits` rate string) per key, over a moving window.
 
-    def __init__(self, rate: str, storage: Storage | None = None) -> None:
+    `storage` holds the window: in this process by default; a `limits` Redis storage shares it between replicas.
+    `close` lets go of that storage's connections.
+    """
+
+    def __init__(
+        self, rate: str, storage: Storage | None = None, close: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         try:
             self.item = limits.parse(rate)
         except ValueError:
             raise UserError(f"DELIBERATION_RATE_LIMIT {rate!r} is not a rate such as 60/minute") from None
         self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self._close = close
 
     async def hit(self, key: str) -> None:
-        if await self._limiter.hit(self.item, "deliberation", key):
-            return
-        stats = await self._limiter.get_window_stats(self.item, "deliberation", key)
+        try:
+            if await self._limiter.hit(self.item, "deliberation", key):
+                return
+            stats = await self._limiter.get_window_stats(self.item, "deliberation", key)
+        except StorageError as error:  # raised only by a shared storage (wrap_exceptions): Redis is unreachable
+            raise Unavailable(
+                f"cannot count this request against the rate limit: the shared store failed ({error}); "
+                "check that Redis at DELIBERATION_REDIS_URL is running and reachable"
+            ) from None
         retry = max(1, math.ceil(stats.reset_time - time.time()))
         raise TooMany(f"rate limit of {self.item} reached for this key; retry in {retry} s", retry_after_s=retry)
+
+    async def close(self) -> None:
+        if self._close is not None:
+            await self._close()
 
 
 class MemoryLiveDebates:
@@ -64,15 +94,15 @@ class MemoryLiveDebates:
     async def acquire(self, owner: str, debate_id: str) -> None:
         mine = sum(1 for o in self._owners.values() if o == owner)
         if mine >= self.per_owner:
-            raise TooMany(f"this key holds {mine} live debates, the most it may (end one, or wait until an idle one is let go)")
+            raise owner_cap_reached(mine)
         if len(self._owners) >= self.total:
-            raise TooMany(f"the server holds {len(self._owners)} live debates, the most it may; try again later")
+            raise total_cap_reached(len(self._owners))
         self._owners[debate_id] = owner
 
     async def track(self, owner: str, debate_id: str) -> None:
         self._owners[debate_id] = owner
 
-    async def release(self, debate_id: str) -> None:
+    async def release(self, debate_id: str, ended: bool = False) -> None:
         self._owners.pop(debate_id, None)
 
 

@@ -101,7 +101,7 @@ class Memory:
         """Let go of a debate: it stays in storage, and `get` reads it back when it is asked for."""
         if self.live.get(live.debate.id) is live:
             del self.live[live.debate.id]
-            await self.cap.release(live.debate.id)
+            await self.cap.release(live.debate.id, ended=live.debate.status == Status.ended)
 
     async def sweep(self) -> None:
         """Evict debates nobody has touched for `idle_s` that are neither running nor timing a silent seat."""

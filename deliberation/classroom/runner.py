@@ -132,6 +132,8 @@ class Runner:
             await self._run_graph(live, graph_input)
         finally:  # after the status is stored: a running debate without a lease is one whose driver died
             live.stop = False
+            # this driver's turns reach the shared stream before the next driver's: a later turn there drops earlier ones
+            await self._bus.flush()
             await self._leases.release(live.debate.id)
 
     async def _run_graph(self, live: LiveDebate, graph_input: Any) -> None:

@@ -245,7 +245,7 @@ async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
     if not settings.database_url:
         usable(settings.data_dir / "checkpoints.sqlite")  # an unreadable file is set aside: its debates show as damaged
     async with checkpointer(settings) as saver, coordination(settings) as shared:
-        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases)
+        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live)
         await service.recover()
         sweeper = asyncio.create_task(service.sweep_forever(), name="debate-sweeper")
         try:

@@ -80,11 +80,13 @@ class TakeOver:
             if local is not None and local.driving():
                 continue
             if (debate.status == Status.running and not await self._leases.held(debate.id)) or _silence_due(debate):
-                await self._take_over(debate.id)
+                await self.take_over(debate.id)
 
-    async def _take_over(self, debate_id: str) -> None:
+    async def take_over(self, debate_id: str) -> None:
         live = await self._memory.get(debate_id)
         async with self._memory.locked(live):
+            if live.driving():
+                return  # a control or post here launched a driver since the sweep looked (the lease is already ours)
             debate = live.debate
             if debate.status == Status.running and await self._leases.acquire(debate_id):
                 log.warning("debate %s had no driver: driving it on from its checkpoint (turn %d)", debate_id, len(live.turns))

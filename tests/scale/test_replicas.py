@@ -17,6 +17,7 @@ import redis
 from services import start_replica
 
 from deliberation.classroom.redis_leases import lease_key
+from deliberation.classroom.redis_quotas import PREFIX
 from tests.api.helpers import bearer
 from tests.api.test_events import read_events
 
@@ -99,6 +100,8 @@ async def test_two_replicas_share_debates_and_survive_the_driver_being_killed(sc
                 posts += 1
             events = await asyncio.wait_for(watcher, 60)
             transcript = (await client.get(f"{survivor}/v1/debates/{debate['id']}/transcript", headers=teacher)).json()["turns"]
+            with redis.Redis.from_url(scaled.redis_url) as shared:
+                live = shared.zcard(f"{PREFIX}:all")  # created on A, which died holding it; ended on B
     finally:
         for process in started:
             if process.poll() is None:
@@ -106,6 +109,7 @@ async def test_two_replicas_share_debates_and_survive_the_driver_being_killed(sc
                 process.wait(timeout=30)
     taken_over = (tmp_path / "b.log").read_text()
     assert "had no driver: driving it on from its checkpoint" in taken_over
+    assert live == 0, "the ended debate still counts against the live-debate caps"
     turns = [t["turn"] for t in transcript]
     assert turns == list(range(1, view["turns"] + 1)) and len(turns) > 10 and posts >= 2
     streamed = [(ident, data) for event, ident, data in events if event == "turn"]
