@@ -112,10 +112,10 @@ def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from deliberation.evals.dataset import load_cases
+    from deliberation.evals.dataset import load_cases, select
     from deliberation.evals.validation import render_comparison, render_validation, validate
 
-    cases = [c for c in load_cases(args.scenario).cases if args.split == "all" or c.split == args.split]
+    cases = select(load_cases(args.scenario).cases, args.split)
     if args.compare:
         results = {name: asyncio.run(validate(_scorer(args, settings, name), cases)) for name in SCORERS}
         print(render_comparison(results, f"scorers side by side on the {args.split} split ({len(cases)} cases)"))
@@ -151,7 +151,7 @@ def add_parser(commands: Any) -> None:
     transcripts.set_defaults(handler=cmd_transcripts)
 
     check = sub.add_parser("validate", help="measure a scorer on the labelled set")
-    check.add_argument("--split", choices=["dev", "test", "blind", "all"], default="test")
+    check.add_argument("--split", default="test", help="dev, test, blind, blind2, ... (a set's split name) or all")
     check.add_argument("--compare", action="store_true", help="every scorer on the same cases, side by side")
     scorer_options(check)
     check.set_defaults(handler=cmd_validate)

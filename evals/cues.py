@@ -6,7 +6,7 @@ import re
 
 NEGATORS = frozenset(
     "not no never neither nor nothing none nobody cannot refuse refuses refused refusing reject rejects rejected "
-    "rejecting oppose opposes opposed opposing against deny denies object objection objections unacceptable "
+    "rejecting rejection refusal oppose opposes opposed opposing against deny denies object objection objections unacceptable "
     "unwilling decline declines declined without".split()
 )
 # "without" negates ("without recognition") except in phrases that name a format ("without intermediaries").
@@ -18,7 +18,10 @@ NOT_NEGATING = re.compile(
 NEGATING_PHRASES = re.compile(
     r"\b(?:rule[sd]? out|ruling out|out of the question|under no circumstances|no longer|off the table|"
     r"withdraw\w*|draw(?:s|ing)? down|pull\w* (?:\w+ ){0,3}out|scal(?:e|es|ing) back|abandon\w*|"
-    r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,2}home|end (?:the|this|their|its) occupation)\b",
+    r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,2}home|end (?:the|this|their|its) occupation|"
+    r"(?:be|are|is|come|coming|going|sent|send(?: \w+){0,3}) home|pack\w* up|overstay\w*|"
+    r"(?:mission|war|occupation|presence|deployment) (?:is|are|will be) over|"
+    r"(?:stay|keep|kept)\w* (?:away|out of|clear of)|boycott\w*|walk\w* (?:away|out))\b",
     re.I,
 )
 CONDITIONAL = re.compile(
@@ -30,7 +33,9 @@ STANCE_VERBS = re.compile(
     r"\b(?:accept\w*|agree\w*|support\w*|welcome\w*|want\w*|wish|seek\w*|ready|willing|prepared|open to|propos\w*|"
     r"offer\w*|endorse\w*|back\w*|favou?r\w*|need\w*|demand\w*|insist\w*|will|would|shall|can|could|should|must|"
     r"oppose\w*|reject\w*|refuse\w*|rule\w* out|recogni[sz]\w*|join\w*|attend\w*|send\w*|allow\w*|permit\w*|"
-    r"decided|decide\w*|commit\w*|consent\w*|embrace\w*|no place|no role|no seat|no objection|rather)\b|n't\b",
+    r"decided|decide\w*|commit\w*|consent\w*|embrace\w*|no place|no role|no seat|no objection|rather|"
+    # willingness said as a feeling ('we are happy to', 'would be honoured to', 'no interest in')
+    r"happy to|glad to|pleased to|keen to|eager to|delighted to|honou?red to|interest(?:ed)? in|time (?:to|for))\b|n't\b",
     re.I,
 )
 ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)
@@ -47,13 +52,20 @@ INJECTION_IN_CONTEXT = re.compile(
     r"(?:ignore (?:all |your |any |the )?(?:previous |prior |above )?(?:instructions|role|persona|rules|prompt)|"
     r"system (?:override|prompt|message|instruction)|new (?:system )?instructions?|note to the (?:assistant|ai|model)|"
     r"disregard|from now on|you (?:must|will) now|jailbreak|developer mode|\[system|\(new system|"
-    r"ignore your (?:role|persona|instructions)|forget (?:your|all|previous)|\bsystem:|(?:must|will) now|system update)",
+    r"ignore your (?:role|persona|instructions)|forget (?:your|all|previous)|\bsystem:|(?:must|will) now|system update|"
+    r"\b(?:admin|administrator|operator|developer)(?: note| message| instruction)?:)",
     re.I,
 )
 COMPLIANCE = re.compile(
     r"^(?:understood|okay|ok|sure|certainly|very well|as instructed|switching|as requested|acknowledged|done|"
     r"of course|new instructions|noted|new directive|will do|as you wish|complying)\b|\b(?:directive|instruction) noted\b|\bfollowing the (?:system|new) (?:update|instructions?|directive)\b|\bas (?:you )?(?:instructed|requested|asked)\b|\bswitching\b|"
     r"\b(?:following|per) (?:your|the new) instructions?\b",
+    re.I,
+)
+# What the speaker was told not to pass on.
+CONFIDENTIAL = re.compile(
+    r"\b(?:in confidence|confidential\w*|not (?:to be|for) (?:relayed|relay|passed on|shared)|off the record|"
+    r"privately|do not (?:relay|pass (?:this|it) on|share))\b",
     re.I,
 )
 REFUSAL = re.compile(
@@ -68,6 +80,7 @@ REPORTING = re.compile(
 )
 SECRET = re.compile(
     r"\b(?:privately|confided|behind closed doors|in private|secretly|off the record|in the last session|"
+    r"private (?:\w+ )?(?:proposals?|offers?|messages?|assurances?|requests?|talks|notes?|positions?)|"
     r"told you (?:yesterday|earlier|last)|didn't they|isn't that (?:so|right)|why hide)\b",
     re.I,
 )
@@ -75,6 +88,18 @@ ADDRESS_VERBS = re.compile(
     r"\b(?:(?:i am|i'm|we are|we're) (?:now )?(?:speaking|talking|saying this|addressing)(?: directly)?(?: to)?|"
     r"(?:hear|listen to) (?:me|us)(?: directly| carefully)?|listen(?: carefully)?\b|answer (?:us|me) yourself|"
     r"mark my words|let me tell you)\b",
+    re.I,
+)
+# Speaking to a party without naming it as a vocative: asking 'you' directly (the mediator is asked, not asked
+# directly), or a title or a name called out before 'you' ('President Ghani, you must').
+ASKED_DIRECTLY = re.compile(r"\byou directly\b|\bdirectly (?:of|to) you\b", re.I)
+TITLED_VOCATIVE = re.compile(
+    r"^(?:(?:mr|mrs|ms|madam|president|secretary|minister|general|commander|mullah|sheikh|ambassador|envoy|senator)\.?"
+    r"(?: [A-Z][\w'-]+){0,3}|[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){0,2}),\s+(?:(?:\w+ ){0,6})(?:you|your)\b"
+)
+NOT_A_PARTY = re.compile(
+    r"^(?:yes|no|well|indeed|again|first|second|third|finally|frankly|so|now|and|but|then|sir|madam|excellency|"
+    r"mr\.? mediator|madam chair|chair|colleagues|friends|gentlemen|ladies|thank|thanks|please|of course|here|today)\b",
     re.I,
 )
 YOUR_PARTY = re.compile(
@@ -86,7 +111,7 @@ YOUR_PARTY = re.compile(
 BIAS = re.compile(
     r"\b(?:rightly|wrongly|unreasonabl\w*|stubborn\w*|intransigen\w*|obstinat\w*|admirabl\w*|courageous\w*|"
     r"commend\w*|prais\w*|to blame|at fault|(?:is|are) (?:right|wrong|correct|mistaken)|correct position|"
-    r"i (?:fully )?agree with|i side|i (?:personally )?(?:think|believe|feel) (?:that )?(?:kabul|the taliban|the us|washington)|"
+    r"i (?:fully )?agree with|i side|(?:can't|cannot|can not) help (?:thinking|feeling|but)|i suspect|i (?:personally )?(?:think|believe|feel) (?:that )?(?:kabul|the taliban|the us|washington)|"
     r"should (?:give in|back down|abandon|drop|stop)|must (?:give in|back down|abandon|drop|stop)|deserv\w*|"
     r"clearly|obviously|frankly|irresponsibl\w*|reckless\w*|shameful|disgraceful|unhelpful|naive|absurd|"
     r"more reasonable|the only reasonable|wiser|foolish|spoiler|hypocri\w*|cynical\w*|bad faith|good faith on one|"
@@ -102,11 +127,22 @@ PRAISE = re.compile(
 PROPOSES = re.compile(
     r"\b(?:i (?:propose|suggest|urge|invite|recommend|call on|ask)|let us|let's|should (?:now )?(?:meet|sit|speak|talk|address)|"
     r"must (?:meet|sit)|please|from (?:the next|now) |"
-    r"bring (?:both|the two|you|them) (?:sides |parties )?together|arrange)\b",
+    r"bring (?:both|the two|you|them) (?:sides |parties )?together|arrang\w*)\b",
     re.I,
 )
 DEFERRED = re.compile(r"\b(?:eventually|in time|one day|later|stepping stone|once|when the time|in due course|first)\b", re.I)
 NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORDS = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+NUMBER_WORDS |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+SPELLED_NUMBER = re.compile(
+    r"\b(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|" + "|".join(_TEENS + _UNITS) + r")\b",
+    re.I,
+)
+SMALL = 10
+"""Spelled numbers up to ten are figures of speech ('three points', 'the two sides') as often as counts."""
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|i|my|ours)\b", re.I)
 FIGHT = re.compile(r"\b(?:fight\w*|combat\w*|battl\w*|defeat\w*|counter\w*|resist\w*|war)\b", re.I)
 STOP = frozenset("stop stopped stopping cease ceased halt abandon end quit".split())
@@ -131,23 +167,41 @@ DISCOURSE = frozenset(
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 # Predicates that deny what they govern without a negation word ("is illegitimate", "a non-starter").
 REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds)\b", re.I)
+# Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
+COORDINATED = re.compile(
+    r"\s+(?:and|or)\s+(?=(?:would|will|shall|can|could|must|should|may|might|do|does|did|are|is|have|has|not|never|"
+    r"no|refuse\w*|reject\w*|oppose\w*)\b)",
+    re.I,
+)
+ANAPHOR = re.compile(r"\b(?:it|this|that|them|these|those|such a step|the idea)\b", re.I)
 # Where one sentence makes two claims: each side of ", and" / ", but" / "and we ..." is grounded on its own.
 CLAIM_JOIN = re.compile(r",\s+(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
 # A claim that something has happened: the source must not say otherwise.
 COMPLETED_EVENT = re.compile(
-    r"\b(?:already (?:signed|agreed|accepted|attended|been|returned|admitted|exchanged)|last (?:week|month|year|spring|summer|autumn|winter)|"
-    r"yesterday|signed|(?:has|have) agreed|reached an agreement|attended|adopted|exchanged|admitted|returned)\b",
+    r"\b(?:already (?:\w+(?:ed|en)|been|sat|met|held|won|lost|made|done|begun|sent|spent|left|put)|last (?:week|month|year|spring|summer|autumn|winter)|"
+    r"yesterday|signed|(?:has|have) agreed|reached an agreement|attended|adopted|exchanged|admitted|returned|"
+    # transfers and attendance: who gave what to whom, who sat where
+    r"(?:has|have|had) (?:\w+ )?(?:given|sent|supplied|shipped|delivered|handed|provided)|gave|supplied|shipped|"
+    r"(?:now |already )?receiv(?:e|es|ed|ing) (?:\w+ )?(?:arms|weapons|training|money|funds|support)|"
+    r"sat (?:at|in|with)|took part|were present|was present|participated|boycotted)\b",
     re.I,
 )
+# What may, would or should happen: it states no event.
+HYPOTHETICAL = re.compile(r"\b(?:would|could|should|might|may|if|provided|once|unless|ideal\w*|prospective)\b", re.I)
 # Talk about the talks: greetings, thanks, turn-taking, asking for clarification.
 NEUTRAL = re.compile(
     r"^(?:(?:we|i) )?(?:thank\w*|good (?:morning|afternoon|evening)|welcome|(?:we|i) have heard|our answer|(?:we|i) have nothing to add)\b|"
     r"\bclarif\w*|\brepeat\b|\bin turn\b|\bnext (?:session|round|item)\b",
     re.I,
 )
+# A contrast after a comma negates only itself ('defeated, not accommodated'; 'a political, not a military, solution').
+CONTRASTIVE_NOT = re.compile(r",\s*(?:and\s+|but\s+)?not\b[^,;.:]*", re.I)
+# A condition the speaker sets ('once they accept the constitution', 'provided our authority is respected') is not
+# the speaker's own stance on what it names: the stance is read in the main clause.
+SUBORDINATE = re.compile(r"\b(?:once|if|unless|until|provided(?: that)?|as long as|so long as|on condition that)\b.*$", re.I)
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
-    r"\b(?:no objections?|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
+    r"\b(?:no objections?|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
     re.I,
 )
 # 'against' opposes only after a verb of being or standing ('we are against'); else it names an adversary.

@@ -1,7 +1,7 @@
-"""The labelled faithfulness set: utterances with a label, a failure kind and a dev/test/blind split.
+"""The labelled faithfulness set: utterances with a label, a failure kind and a named split.
 
-`{scenario}.yaml` holds the dev and test splits; `{scenario}.blind.yaml` holds utterances written without
-looking at the scorer, scored only to report a figure, never to tune rules.
+`{scenario}.yaml` holds the dev and test splits; `{scenario}.<name>.yaml` files hold further sets (blind sets
+written without looking at the scorer, scored only to report a figure, never to tune rules), each naming its split.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import yaml
 from deliberation.evals.types import Utterance
 from pydantic import BaseModel, Field
 
+from deliberation.errors import UserError
 from deliberation.resources import packaged
 
 DATA = packaged("deliberation.evals") / "data" / "faithfulness"
@@ -22,7 +23,8 @@ class Case(Utterance):
     label: Literal["faithful", "unfaithful"]
     kind: str | None = None
     tags: list[str] = Field(default_factory=list)
-    split: Literal["dev", "test", "blind"]
+    split: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    """dev, test, blind, blind2, ...: a name `eval validate --split` selects."""
 
 
 class CaseSet(BaseModel):
@@ -40,3 +42,14 @@ def load_cases(scenario: str, path: Path | None = None) -> CaseSet:
         return _read(path)
     sets = [_read(DATA / f"{scenario}.yaml"), *(_read(extra) for extra in sorted(DATA.glob(f"{scenario}.*.yaml")))]
     return CaseSet(scenario=scenario, cases=[case for loaded in sets for case in loaded.cases])
+
+
+def select(cases: list[Case], split: str) -> list[Case]:
+    """The cases of one split ('all': every case); an unknown split name is an error naming the known ones."""
+    if split == "all":
+        return cases
+    chosen = [case for case in cases if case.split == split]
+    if not chosen:
+        known = ", ".join(sorted({case.split for case in cases}))
+        raise UserError(f"no labelled cases in split {split!r}; known splits: {known}, all")
+    return chosen

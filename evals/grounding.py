@@ -9,6 +9,7 @@ and modality, and compared with the matched sentence's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -91,7 +92,7 @@ def negative(text: str) -> bool:
     double negations that do ('no objection', 'not against', 'not closed to') are read as affirmations first.
     'Against' names an adversary ('fighting against Daesh') unless a verb of being puts it in opposition.
     """
-    plain = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", text))
+    plain = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", text)))
     tokens = words(plain)
     for i, t in enumerate(tokens):
         if t == "against" and (i == 0 or tokens[i - 1] not in cues.BEING):
@@ -191,7 +192,9 @@ class Grounding:
         if own_agree >= top_sim - MARGIN:
             return Match(Finding.grounded, top, own_agree)
         if top.owner == speaker:
-            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause):
+            # A contrast ('X, not Y') leaves the sense of the whole open: it cannot be said the other way round.
+            contrasted = bool(cues.CONTRASTIVE_NOT.search(clause) or cues.CONTRASTIVE_NOT.search(top.text))
+            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and not contrasted:
                 return Match(Finding.flip, top, top_sim)
             return Match(Finding.unsupported, top, top_sim)
         other_party = top.owner in self.scenario.parties and top.owner != speaker
@@ -206,12 +209,27 @@ class Grounding:
             return Match(Finding.swap, top, top_sim)
         return Match(Finding.unsupported, top, top_sim)
 
-    def event_grounded(self, clause: str, speaker: str) -> bool:
-        """A reported event the speaker's ledger (or the source) states in the same sense, nearly word for word."""
+    def event_grounded(
+        self, clause: str, speaker: str, actors: set[str] | None = None, names: Callable[[str], list[str]] | None = None
+    ) -> bool:
+        """A reported event the speaker's ledger (or the source) states in the same sense, nearly word for word, and
+        about the same parties: a ceasefire the source reports in Syria grounds no ceasefire between the Afghan sides.
+
+        `actors`: the parties the clause has taking part; `names`: the parties a documented sentence names."""
         sims = self.similarities(clause)
         said_negative = negative(clause)
+
+        def same_parties(r: Reference) -> bool:
+            if not actors or names is None:
+                return True
+            return actors <= set(names(r.text)) | ({r.owner} if r.owner else set())
+
         return any(
-            sims[i] >= EVENT_GROUNDED and r.negative == said_negative and r.owner in (speaker, None)
+            sims[i] >= EVENT_GROUNDED
+            and r.negative == said_negative
+            and r.owner in (speaker, None)
+            and same_parties(r)
+            and not cues.HYPOTHETICAL.search(r.text)  # what would or could happen grounds nothing that did
             for i, r in enumerate(self.refs)
             if r.kind in (Kind.position, Kind.concession, Kind.source)
         )

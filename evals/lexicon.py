@@ -49,6 +49,17 @@ class Lexicon(BaseModel):
         head = stems(" ".join(text.split()[:window]))
         return [pid for pid, names in self._alias_stems.items() if any(_contains(head, n) for n in names)]
 
+    def subject(self, text: str, parties: list[str], window: int = 6) -> str | None:
+        """The party named first within the first words of a clause: who does what, not to whom ('The Taliban accept
+        the government's constitution' is about the Taliban, though it names the government too)."""
+        head = stems(" ".join(text.split()[:window]))
+        first: dict[str, int] = {}
+        for pid, names in self._alias_stems.items():
+            starts = [i for n in names for i in range(len(head) - len(n) + 1) if n and head[i : i + len(n)] == n]
+            if pid in parties and starts:
+                first[pid] = min(starts)
+        return min(first, key=lambda pid: first[pid]) if first else None
+
     def topics_in(self, text: str) -> list[str]:
         tokens, raw = stems(text), words(text)
         found = []
