@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from deliberation.classroom.records import Viewer
 from deliberation.config import Settings
-from deliberation.debate_types import Viewer
 from deliberation.errors import Forbidden, Unauthorized
 
 if TYPE_CHECKING:
     from deliberation.api.service import ServiceSlot
 
-    from deliberation.debates import DebateService
+    from deliberation.classroom.service import DebateService
 
 _bearer = HTTPBearer(auto_error=False, description="The teacher token or a seat token of this debate.")
 
@@ -30,7 +30,7 @@ async def _service(request: Request) -> DebateService:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ServiceDep = Annotated["DebateService", Depends(_service)]  # a name only: deliberation.debates is imported at first use
+ServiceDep = Annotated["DebateService", Depends(_service)]  # a name only: deliberation.classroom.service is imported at first use
 
 
 def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:

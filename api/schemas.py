@@ -1,4 +1,4 @@
-"""Request and response bodies of the HTTP API (debate records themselves live in deliberation.debate_types)."""
+"""Request and response bodies of the HTTP API (debate records themselves live in deliberation.classroom.records)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from deliberation.chat_types import ChatMessage
+from deliberation.classroom.records import SeatKind, SilencePolicy, Status
 from deliberation.clean_text import CleanText
-from deliberation.debate_types import SeatKind, SilencePolicy, Status
 from deliberation.turns import PointAnswer, Stage, Turn
 
 

@@ -11,12 +11,12 @@ import asyncio
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
+from deliberation.classroom.records import Status
+from deliberation.classroom.sqlite import DebateStore
 from deliberation.config import Settings
-from deliberation.debate_store import DebateStore
-from deliberation.debate_types import Status
 
 if TYPE_CHECKING:
-    from deliberation.debates import DebateService
+    from deliberation.classroom.service import DebateService
 
 STORE_FILE = "debates.sqlite"
 
@@ -44,7 +44,7 @@ class ServiceSlot:
     async def get(self) -> DebateService:
         async with self._lock:
             if self._service is None:
-                from deliberation.debates import open_service
+                from deliberation.classroom.service import open_service
 
                 self._service = await self._stack.enter_async_context(open_service(self._settings))
             return self._service

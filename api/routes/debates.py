@@ -10,7 +10,7 @@ from deliberation.api.schemas import CreatedOut, InjectIn, MessageIn, Transcript
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from deliberation.debate_types import DebateSpec, DebateView
+from deliberation.classroom.records import DebateSpec, DebateView
 from deliberation.transcript import TurnEvent, render_markdown
 
 router = APIRouter(prefix="/v1/debates", tags=["debates"])

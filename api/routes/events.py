@@ -11,13 +11,13 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
-from deliberation.debate_types import Viewer
+from deliberation.classroom.records import Viewer
 from deliberation.quotas import StreamSlots
 from deliberation.tokens import hash_token
 from deliberation.turns import Turn
 
 if TYPE_CHECKING:
-    from deliberation.debates import DebateService
+    from deliberation.classroom.service import DebateService
 
 router = APIRouter(prefix="/v1/debates", tags=["events"])
 

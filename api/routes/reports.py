@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
 from deliberation.citations import CitedSource, cited_sources
-from deliberation.debate_types import Viewer
+from deliberation.classroom.records import Viewer
 from deliberation.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/v1/debates", tags=["reports"])

@@ -1,1 +1,1 @@
-"""The classroom server's backends: where debates are stored, how their events travel, which replica drives each."""
+"""Classroom debates: the service (`service.DebateService`) and its parts, from the teacher's controls to the backends."""

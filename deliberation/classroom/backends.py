@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from deliberation.classroom.leases import Leases, LocalLeases
+from deliberation.classroom.sqlite import DebateStore
 from deliberation.classroom.store import DebateRecords
 from deliberation.config import Settings
-from deliberation.debate_store import DebateStore
 from deliberation.errors import Unavailable, UserError
 from deliberation.quotas import LiveDebates, MemoryLiveDebates, RateLimiter, WindowRateLimiter
 

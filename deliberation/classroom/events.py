@@ -11,7 +11,7 @@ import asyncio
 from collections import defaultdict
 from typing import Protocol
 
-from deliberation.debate_types import Status
+from deliberation.classroom.records import Status
 from deliberation.turns import Turn
 
 Item = Turn | Status

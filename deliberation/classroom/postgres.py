@@ -16,7 +16,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
-from deliberation.debate_types import Debate, Status
+from deliberation.classroom.records import Debate, Status
 from deliberation.errors import NotFound, Unavailable
 
 # Any constants shared by every replica: migrations run under these advisory locks (ours, then LangGraph's), so two

@@ -15,7 +15,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from deliberation.classroom.events import Item, Subscription
-from deliberation.debate_types import Status
+from deliberation.classroom.records import Status
 from deliberation.turns import Turn
 
 log = logging.getLogger(__name__)

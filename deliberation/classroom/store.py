@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from deliberation.debate_types import Debate, Status
+from deliberation.classroom.records import Debate, Status
 
 
 class DebateRecords(Protocol):

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from deliberation.classroom.postgres import PostgresDebateStore, migrate, migrations
+from deliberation.classroom.records import Debate, DebateSpec, Status
 from deliberation.cli import main
 from deliberation.config import Settings, get_settings
-from deliberation.debate_types import Debate, DebateSpec, Status
 from deliberation.errors import NotFound
 from deliberation.summit import SummitOptions, run_summit
 from deliberation.transcript import RunFinished, read_events, turns_of

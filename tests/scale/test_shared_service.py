@@ -14,9 +14,9 @@ import pytest
 import redis.asyncio as aioredis
 from deliberation.api.main import create_app
 
+from deliberation.classroom.records import Status
 from deliberation.classroom.redis_bus import RedisBus, stream_key
 from deliberation.config import Settings
-from deliberation.debate_types import Status
 from deliberation.turns import Turn
 from tests.api.helpers import bearer, create, ended, post, start, transcript, wait_for, waiting_for
 from tests.api.test_events import read_events, turn_ids

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from deliberation.debate_types import Debate, Status
+from deliberation.classroom.records import Debate, Status
 from deliberation.errors import NotFound, StorageError
 from deliberation.storage import set_aside, sqlite_problem
 
