@@ -25,7 +25,7 @@ import respx
 
 from deliberation.config import PROJECT_ROOT, Settings
 from deliberation.context import TurnContext
-from deliberation.llm.offline import compose
+from deliberation.llm.offline import reply
 from deliberation.summit import RunResult, SummitOptions, run_batch, run_summit
 from deliberation.transcript import read_events, turns_of
 from deliberation.turns import Turn
@@ -41,7 +41,7 @@ def canned(body: dict[str, Any]) -> dict[str, Any]:
     prompt = "\n".join(str(m.get("content") or "") for m in body["messages"] if m.get("role") == "user")
     match = _CONTEXT.search(prompt)
     assert match, "a persona request without a <context> block"
-    content = compose(TurnContext.model_validate_json(match.group(1))).model_dump_json(exclude_defaults=True)
+    content = reply(TurnContext.model_validate_json(match.group(1)))
     prompt_tokens, completion_tokens = len(json.dumps(body["messages"])) // 4, len(content) // 4
     return {
         "id": "chatcmpl-bench",

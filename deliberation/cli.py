@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from deliberation.config import Settings, get_settings
 from deliberation.errors import DeliberationError, NotFound, UserError
 from deliberation.loader import scenario_ids
@@ -123,13 +125,21 @@ def _check(args: argparse.Namespace) -> None:
             raise argparse.ArgumentTypeError(f"--{name} must be {'>= 0' if name == 'rounds' else '>= 1'}, got {value}")
 
 
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:  # a DELIBERATION_* variable that does not parse
+        problems = "; ".join(f"DELIBERATION_{str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors(include_url=False))
+        raise UserError(f"bad setting: {problems}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         _check(args)
         handler: Command = args.handler
-        return handler(args, get_settings())
+        return handler(args, _settings())
     except argparse.ArgumentTypeError as error:
         parser.error(str(error))
     except DeliberationError as error:

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deliberation.resources import packaged
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+StructuredOutput = Literal["auto", "json_schema", "json_object_schema", "json_object", "off"]
+
+MAX_TOKENS: dict[str, int] = {
+    "statement": 450,
+    "question": 300,
+    "relay": 450,
+    "proposal": 500,
+    "answer": 600,
+    "answer_points": 1200,
+    "summary": 900,
+    "chat": 450,
+    "judge_claims": 500,
+    "judge_verdicts": 900,
+}
 
 
 class Settings(BaseSettings):
@@ -38,7 +54,21 @@ class Settings(BaseSettings):
     """Per model call, passed to litellm."""
 
     retries: int = 2
-    """Retries per model call for provider errors (litellm) and malformed output."""
+    """Retries per model call for transport errors a retry can fix (429, 500, 502, 503, a dropped connection).
+    A timeout is never retried: a single-slot server is still busy with the request that timed out."""
+
+    repairs: int = 1
+    """Times a reply that fails its schema is sent back with the validation error, asking for a corrected one."""
+
+    structured_output: StructuredOutput = "auto"
+    """How the turn's JSON Schema reaches the model: auto (json_schema when litellm knows the model supports it,
+    else JSON mode, else the prompt only), json_schema (OpenAI form; vLLM, llama.cpp's server), json_object_schema
+    (llama-cpp-python's server), json_object, off."""
+
+    max_tokens: dict[str, int] = Field(default_factory=lambda: dict(MAX_TOKENS))
+    """Reply budget per kind of turn (answer_points: an answer to proposed points), per judge step and for chat;
+    JSON, e.g. {"summary": 900}. Keys left out keep their defaults. The schema's length limits are derived from it,
+    so no reply can hold a server for minutes."""
 
     top_k: int = 4
     """Passages retrieved per turn."""
@@ -51,6 +81,16 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = 65_536
     """Largest request body the API reads; larger ones are refused with 413."""
+
+    @field_validator("max_tokens")
+    @classmethod
+    def _complete_budgets(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(MAX_TOKENS))
+        if unknown:
+            raise ValueError(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(MAX_TOKENS)}")
+        if any(v < 64 for v in value.values()):
+            raise ValueError("every budget must be at least 64 tokens")
+        return {**MAX_TOKENS, **value}
 
 
 @lru_cache(maxsize=1)

@@ -63,6 +63,10 @@ class MalformedOutput(TurnFailed):
     """The model answered, but not with the structured turn it was asked for (retryable)."""
 
 
+class OutOfRole(TurnFailed):
+    """A persona's reply left its role (spoke as another party, broke character, obeyed an injected instruction)."""
+
+
 class JudgeFailed(DeliberationError):
     """The LLM judge could not score an utterance: its model call failed or never fit the schema, after retries."""
 

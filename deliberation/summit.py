@@ -20,7 +20,7 @@ from deliberation.config import Settings
 from deliberation.deps import SummitDeps
 from deliberation.errors import Conflict, NotFound
 from deliberation.graph import build_graph
-from deliberation.llm.client import ModelConfig, check_model
+from deliberation.llm.client import check_model, model_config
 from deliberation.loader import load_scenario
 from deliberation.prompts import file_hashes
 from deliberation.protocol import plan
@@ -90,10 +90,7 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
         retriever=_retriever(
             options.scenario, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url
         ),
-        models={
-            pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
-            for pid, m in models.items()
-        },
+        models={pid: model_config(settings, m, seed=options.seed) for pid, m in models.items()},
         prompts_dir=settings.prompts_dir,
         seed=options.seed,
         top_k=settings.top_k,

@@ -17,22 +17,20 @@ from deliberation.evals.validation import render_validation, validate
 
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
-from deliberation.llm.client import ModelConfig, check_model
+from deliberation.llm.client import check_model, model_config
 from deliberation.summit import scenario
 from deliberation.transcript import RunStarted, read_events, turns_of
 
 
-def _scorer(args: argparse.Namespace, settings: Settings) -> Scorer:
-    loaded = scenario(settings, args.scenario)
+def _scorer(args: argparse.Namespace, settings: Settings, scenario_id: str | None = None) -> Scorer:
+    loaded = scenario(settings, scenario_id or args.scenario)
     if args.scorer == "deterministic":
         return DeterministicScorer(loaded)
     from deliberation.evals.judge import JudgeScorer
 
     model = args.model or settings.model
     check_model(model)
-    return JudgeScorer(
-        loaded, ModelConfig(model=model, timeout_s=settings.timeout_s, retries=settings.retries), settings=settings
-    )
+    return JudgeScorer(loaded, model_config(settings, model), settings=settings)
 
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,16 +60,19 @@ def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     if len(runs) > 1:
         raise UserError(f"{args.path}: transcripts of several scenarios ({', '.join(runs)}); score one scenario at a time")
     scenario_id, transcripts = next(iter(runs.items()))
-    report = evaluate_transcripts(transcripts, scenario(settings, scenario_id))
-    report.failures = gate_failures(report.metrics, load_gate(Path(args.gate_file)) if args.gate_file else load_gate())
+    gate = load_gate(Path(args.gate_file)) if args.gate_file else load_gate()
+    scorer = _scorer(args, settings, scenario_id)
+    report = asyncio.run(evaluate_transcripts(transcripts, scenario(settings, scenario_id), scorer))
+    report.failures = gate_failures(report.metrics, gate)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "eval-report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
     (out / "eval-report.md").write_text(render_report(report), encoding="utf-8")
     m = report.metrics
-    print(f"{len(transcripts)} transcript(s), {len(report.turns)} turns: faithful {m.faithful_rate:.3f}, "
-          f"barrier {m.barrier:.3f}, relay fidelity {m.relay_fidelity:.3f}, neutrality {m.mediator_neutrality:.3f} "
-          f"-> {out / 'eval-report.md'}")  # fmt: skip
+    shown = ", ".join(f"{name.replace('_', ' ')} {m[name].shown} ({m[name].coverage})"
+                      for name in ("faithful_rate", "barrier", "relay_fidelity", "mediator_neutrality"))  # fmt: skip
+    print(f"{len(transcripts)} transcript(s), {len(report.turns)} turns ({int(m['failed_turns'].value or 0)} failed), "
+          f"{scorer.name} scorer: {shown} -> {out / 'eval-report.md'}")  # fmt: skip
     for failure in report.failures:
         print(f"gate: {failure}", file=sys.stderr)
     return 1 if args.gate and report.failures else 0
@@ -88,8 +89,9 @@ def add_parser(commands: Any) -> None:
     evals = commands.add_parser("eval", help="score faithfulness of utterances and transcripts")
     sub = evals.add_subparsers(dest="eval_command", required=True)
 
-    def scorer_options(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--scenario", default="afghanistan")
+    def scorer_options(parser: argparse.ArgumentParser, scenario: bool = True) -> None:
+        if scenario:
+            parser.add_argument("--scenario", default="afghanistan")
         parser.add_argument("--scorer", choices=["deterministic", "judge"], default="deterministic")
         parser.add_argument("--model", help="litellm model for the judge")
 
@@ -104,6 +106,7 @@ def add_parser(commands: Any) -> None:
     transcripts.add_argument("--out", default="eval-report")
     transcripts.add_argument("--gate", action="store_true", help="exit 1 when a threshold in evals/gate.yaml fails")
     transcripts.add_argument("--gate-file")
+    scorer_options(transcripts, scenario=False)
     transcripts.set_defaults(handler=cmd_transcripts)
 
     check = sub.add_parser("validate", help="measure a scorer on the labelled set")

@@ -10,22 +10,24 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import litellm
 from litellm import CustomLLM
-from litellm.types.utils import ModelResponse
+from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from deliberation.config import get_settings
 from deliberation.context import PositionBrief, TurnContext
 from deliberation.errors import MalformedOutput
-from deliberation.llm.schema import TurnOutput
+from deliberation.llm.schema import TurnOutput, as_reply
 from deliberation.prompts import phrases
 from deliberation.text import terms
 from deliberation.turns import Kind, PointAnswer
 
 PROVIDER = "offline"
 _CONTEXT = re.compile(r"<context>\s*(\{.*\})\s*</context>", re.DOTALL)
+_PIECE = re.compile(r"\s*\S+")
 
 
 def _relevance(position: PositionBrief, query: set[str], topic: str | None, used: set[str]) -> float:
@@ -200,6 +202,11 @@ def compose(context: TurnContext) -> TurnOutput:
     return _party_turn(context, bank["party"], rng)
 
 
+def reply(context: TurnContext) -> str:
+    """The turn as a model returns it: JSON in the form of the turn's schema."""
+    return json.dumps(as_reply(compose(context), context), ensure_ascii=False)
+
+
 def _read_context(messages: list[dict[str, Any]]) -> TurnContext:
     prompt = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
     match = _CONTEXT.search(prompt)
@@ -217,8 +224,7 @@ class OfflineEngine(CustomLLM):
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         messages: list[dict[str, Any]] = kwargs["messages"]
-        output = compose(_read_context(messages))
-        content = output.model_dump_json(exclude_defaults=True)
+        content = reply(_read_context(messages))
         prompt_tokens = _estimate_tokens(json.dumps(messages, ensure_ascii=False))
         response = ModelResponse(model=kwargs.get("model", "extractive"))
         response.choices[0].message.content = content  # type: ignore[union-attr]
@@ -231,6 +237,19 @@ class OfflineEngine(CustomLLM):
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         return self.completion(*args, **kwargs)
+
+    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:
+        """The composed reply word by word, as a provider streams its tokens (it is composed at once)."""
+        response = self.completion(*args, **kwargs)
+        content = response.choices[0].message.content  # type: ignore[union-attr]
+        for piece in _PIECE.findall(content):
+            yield GenericStreamingChunk(text=piece, is_finished=False, finish_reason="", usage=None, index=0)
+        usage = response.usage  # type: ignore[attr-defined]
+        yield GenericStreamingChunk(
+            text="", is_finished=True, finish_reason="stop", index=0,
+            usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+                   "total_tokens": usage.total_tokens},
+        )  # fmt: skip
 
 
 def register() -> None:

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+
+from pydantic import BaseModel
 
 from deliberation.context import TurnContext
 from deliberation.deps import SummitDeps
-from deliberation.errors import TurnFailed
-from deliberation.llm.client import complete
-from deliberation.llm.schema import TurnOutput
+from deliberation.llm.client import CallFailed, Trace, complete
+from deliberation.llm.schema import budget_key, json_schema, turn_schema
 from deliberation.prompts import render
 from deliberation.protocol import Step
-from deliberation.turns import Citation, Turn, Usage
+from deliberation.turns import Citation, Turn
 
 
-@lru_cache(maxsize=1)
-def _schema() -> str:
-    return json.dumps(TurnOutput.model_json_schema(), separators=(",", ":"))
-
-
-def messages_for(deps: SummitDeps, context: TurnContext) -> list[dict[str, str]]:
+def messages_for(deps: SummitDeps, context: TurnContext, schema: type[BaseModel]) -> list[dict[str, str]]:
     persona = deps.scenario.persona(context.persona)
     system = render(
         deps.prompts_dir,
@@ -28,7 +23,7 @@ def messages_for(deps: SummitDeps, context: TurnContext) -> list[dict[str, str]]
         persona=persona,
         scenario_title=deps.scenario.title,
         is_mediator=context.is_mediator,
-        schema=_schema(),
+        schema=json.dumps(json_schema(schema), separators=(",", ":"), ensure_ascii=False),
     )
     return [
         {"role": "system", "content": system},
@@ -58,15 +53,21 @@ def record(step: Step, number: int, model: str, **fields: object) -> Turn:
     )
 
 
+def _traced(trace: Trace) -> dict[str, object]:
+    return {"usage": trace.usage, "structured_output": trace.mode, "attempts": trace.attempts, "repairs": trace.repairs}
+
+
 async def speak(deps: SummitDeps, step: Step, context: TurnContext, relayed_from: int | None) -> Turn:
-    """A failed call becomes a failed turn with its reason; the talks go on."""
+    """A failed call becomes a failed turn with its reason and its cost; the talks go on."""
     config = deps.model_for(context.persona)
+    kind = budget_key(context)
+    schema = turn_schema(context, config.budget(kind))
     try:
-        output, usage = await complete(config, messages_for(deps, context), TurnOutput)
-    except TurnFailed as error:
-        usage = getattr(error, "usage", Usage())
-        return record(step, context.turn, config.model, content="", error=str(error), usage=usage, relayed_from=relayed_from)
-    assert isinstance(output, TurnOutput)
+        done = await complete(config, messages_for(deps, context, schema), schema, kind)
+    except CallFailed as error:
+        return record(step, context.turn, config.model, content="", error=str(error), relayed_from=relayed_from,
+                      **_traced(error.trace))  # fmt: skip
+    output = done.output.to_output()
     return record(
         step,
         context.turn,
@@ -75,6 +76,6 @@ async def speak(deps: SummitDeps, step: Step, context: TurnContext, relayed_from
         citations=_citations(deps, output.citations),
         positions=list(dict.fromkeys(output.positions)),
         answers=output.answers,
-        usage=usage,
         relayed_from=relayed_from,
+        **_traced(done.trace),
     )
