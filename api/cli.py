@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deliberation.config import Settings
+if TYPE_CHECKING:
+    from deliberation.config import Settings
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

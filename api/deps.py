@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from deliberation.config import Settings
 from deliberation.debate_types import Viewer
-from deliberation.debates import DebateService
 from deliberation.errors import Forbidden, Unauthorized
+
+if TYPE_CHECKING:
+    from deliberation.api.service import ServiceSlot
+
+    from deliberation.debates import DebateService
 
 _bearer = HTTPBearer(auto_error=False, description="The teacher token or a seat token of this debate.")
 
@@ -20,13 +24,13 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _service(request: Request) -> DebateService:
-    service: DebateService = request.app.state.service
-    return service
+async def _service(request: Request) -> DebateService:
+    slot: ServiceSlot = request.app.state.services
+    return await slot.get()
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ServiceDep = Annotated[DebateService, Depends(_service)]
+ServiceDep = Annotated["DebateService", Depends(_service)]  # a name only: deliberation.debates is imported at first use
 
 
 def _viewer(

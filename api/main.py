@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from deliberation.api import errors
 from deliberation.api.limits import BodyLimit
 from deliberation.api.routes import chat, debates, events, scenarios
+from deliberation.api.service import ServiceSlot, has_debates_to_recover
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from deliberation.config import Settings, get_settings
-from deliberation.debates import open_service
+from deliberation.resources import packaged
 
-STATIC = Path(__file__).parent / "static"
+STATIC = packaged("deliberation.api") / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,9 +24,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_service(settings) as service:
-            app.state.service = service
+        slot = ServiceSlot(settings)
+        app.state.services = slot
+        try:
+            if has_debates_to_recover(settings):
+                await slot.get()
             yield
+        finally:
+            await slot.close()
 
     app = FastAPI(title="deliberation classroom", version="1", lifespan=lifespan)
     app.state.settings = settings

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deliberation.chat import ChatMessage
+from deliberation.chat_types import ChatMessage
 from deliberation.debate_types import SeatKind, SilencePolicy, Status
 from deliberation.turns import Stage, Turn
 

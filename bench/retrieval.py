@@ -18,8 +18,8 @@ from deliberation.evals.retrieval import evaluate, load_questions
 
 from deliberation.config import get_settings
 from deliberation.errors import DeliberationError
+from deliberation.loader import scenario
 from deliberation.retrieval.index import open_retriever
-from deliberation.summit import scenario
 
 EMBEDDINGS = ["hybrid", "minilm", "lexical", "chroma-default", "openai", "ollama"]
 

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import respx
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
 from deliberation.context import TurnContext
 from deliberation.llm.offline import reply
 from deliberation.summit import RunResult, SummitOptions, run_batch, run_summit
@@ -129,9 +129,7 @@ def throughput(settings: Settings, out: Path) -> None:
 def main() -> None:
     os.environ["OPENAI_API_BASE"], os.environ["OPENAI_API_KEY"] = API_BASE, "bench"  # litellm's OpenAI path -> respx
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            data_dir=Path(tmp) / "data", scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts"
-        )
+        settings = Settings(data_dir=Path(tmp) / "data")
         out = Path(tmp) / "runs"
         print(
             f"orchestration per turn ({SCENARIO}, rounds=3, embedding={settings.embedding}; median of {REPEATS} after 1 warm-up)"

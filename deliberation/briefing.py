@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deliberation.context import (
     ConcessionBrief,
@@ -13,10 +13,12 @@ from deliberation.context import (
     TopicBrief,
     TurnContext,
 )
-from deliberation.deps import SummitDeps
 from deliberation.protocol import Step
 from deliberation.scenario import Persona, Position, Scenario
 from deliberation.turns import PointAnswer, Turn
+
+if TYPE_CHECKING:  # the runtime deps hold the retriever and model clients; channel() and friends need neither
+    from deliberation.deps import SummitDeps
 
 MEMORY = 6
 

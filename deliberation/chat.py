@@ -9,59 +9,35 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Literal
 
 from deliberation.evals.deterministic import DeterministicScorer
 from deliberation.evals.transcripts import ROLE_KINDS
 from deliberation.evals.types import Utterance
-from pydantic import BaseModel, Field
 from pydantic_core import from_json
 
 from deliberation.briefing import party_context
+from deliberation.chat_types import ChatMessage, ChatReply
 from deliberation.config import Settings
 from deliberation.context import TurnContext
 from deliberation.deps import SummitDeps
 from deliberation.errors import NotFound, OutOfRole, TooLarge, UserError
 from deliberation.llm.client import Completion, ModelConfig, complete, stream
 from deliberation.llm.schema import Reply, turn_schema
-from deliberation.loader import scenario_ids
+from deliberation.loader import scenario, scenario_ids
 from deliberation.nodes.speak import messages_for
 from deliberation.protocol import Step
 from deliberation.scenario import Scenario
-from deliberation.summit import SummitOptions, make_deps, scenario
-from deliberation.turns import Kind, Stage, Turn, Usage
+from deliberation.summit import SummitOptions, make_deps
+from deliberation.turns import Kind, Stage, Turn
 
 STUDENT = "student"
 CHAT = "chat"
 """The token budget a chat reply gets (DELIBERATION_MAX_TOKENS)."""
 
 
-class TextPart(BaseModel):
-    type: Literal["text"]
-    text: str = Field(max_length=100_000)
-
-
-class ChatMessage(BaseModel):
-    """An OpenAI chat message; content as a string or as text parts, as chat front ends send it."""
-
-    role: Literal["system", "developer", "user", "assistant"]
-    content: str | list[TextPart] = Field(max_length=100_000)
-
-    @property
-    def text(self) -> str:
-        return self.content if isinstance(self.content, str) else "".join(part.text for part in self.content)
-
-
-class ChatReply(BaseModel):
-    model: str
-    content: str
-    citations: list[str]
-    usage: Usage
-
-
 def persona_models(settings: Settings) -> list[str]:
     """`<scenario>/<party>` for every party of every scenario: the model ids of one-on-one chat."""
-    return [f"{sid}/{pid}" for sid in scenario_ids(settings.scenarios_dir) for pid in scenario(settings, sid).parties]
+    return [f"{sid}/{pid}" for sid in scenario_ids(settings.scenario_roots) for pid in scenario(settings, sid).parties]
 
 
 def _as_turns(persona: str, messages: list[ChatMessage]) -> list[Turn]:

@@ -1,31 +1,25 @@
-"""`deliberation` command line: a thin layer over the library; errors map to exit codes here, once."""
+"""`deliberation` command line: a thin layer over the library; errors map to exit codes here, once.
+
+Commands import what they run when they run it: `--help`, `scenarios` and `eval score` start without
+litellm, chromadb, langgraph or numpy (tests/core/test_cli_start.py checks this).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from deliberation.config import Settings, get_settings
 from deliberation.errors import DeliberationError, NotFound, UserError
-from deliberation.loader import scenario_ids
-from deliberation.summit import (
-    RunResult,
-    SummitOptions,
-    make_deps,
-    new_run_id,
-    resume_summit,
-    run_batch,
-    run_summit,
-    scenario,
-)
 
-Command = Callable[[argparse.Namespace, Settings], int]
+if TYPE_CHECKING:
+    from deliberation.config import Settings
+    from deliberation.summit import RunResult
+
+Command = Callable[[argparse.Namespace, "Settings"], int]
 
 
 def _persona_models(values: Sequence[str]) -> dict[str, str]:
@@ -52,6 +46,10 @@ def _report(result: RunResult) -> None:
 
 
 def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from deliberation.summit import SummitOptions, make_deps, new_run_id, resume_summit, run_batch, run_summit
+
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; give a folder for the transcripts")
@@ -82,23 +80,48 @@ def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _origin(directory: Path, settings: Settings) -> str:
+    """Where a scenario comes from: the user's folder (noting a packaged one it hides) or the package."""
+    from deliberation.loader import SCENARIO_FILE
+
+    packaged_root = settings.scenario_roots[-1]
+    if directory.parent == packaged_root:
+        return f"packaged, {directory}"
+    hides = " (hides the packaged one)" if (packaged_root / directory.name / SCENARIO_FILE).is_file() else ""
+    return f"from {directory}{hides}"
+
+
 def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
-    ids = scenario_ids(settings.scenarios_dir)
-    if not ids:
-        where = settings.scenarios_dir
-        raise NotFound(f"no scenarios in {where}: set DELIBERATION_SCENARIOS_DIR to a folder of <id>/scenario.yaml")
-    for scenario_id in ids:
-        loaded = scenario(settings, scenario_id)
-        print(f"{loaded.id}: {loaded.title}")
+    from deliberation.loader import scenario, scenario_dirs
+
+    found = scenario_dirs(settings.scenario_roots)
+    if not found:
+        where = ", ".join(str(root) for root in settings.scenario_roots)
+        raise NotFound(f"no scenarios in {where}: give --scenarios-dir, a folder of <id>/scenario.yaml")
+    broken = 0
+    for scenario_id, directory in found.items():
+        try:
+            loaded = scenario(settings, scenario_id)
+        except UserError as error:  # list the others; each broken one is one line naming its file
+            print(f"deliberation: error: {error}", file=sys.stderr)
+            broken += 1
+            continue
+        print(f"{loaded.id}: {loaded.title}  [{_origin(directory, settings)}]")
         for pid in loaded.participants:
             persona = loaded.personas[pid]
             role = "mediator" if pid == loaded.mediator else "party"
             print(f"  {pid:<10} {role:<8} {persona.name} ({len(persona.positions)} positions)")
-    return 0
+    return 2 if broken else 0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deliberation", description="Indirect peace talks between AI personas.")
+    parser.add_argument(
+        "--scenarios-dir",
+        metavar="DIR",
+        help="a folder of your own scenarios (<id>/scenario.yaml), searched before the packaged ones "
+        "(default: $DELIBERATION_SCENARIOS_DIR)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     summit = commands.add_parser("summit", help="run simulated summits and write transcripts")
     summit.add_argument("--scenario", default="afghanistan")
@@ -125,12 +148,23 @@ def _check(args: argparse.Namespace) -> None:
             raise argparse.ArgumentTypeError(f"--{name} must be {'>= 0' if name == 'rounds' else '>= 1'}, got {value}")
 
 
-def _settings() -> Settings:
+def _settings(args: argparse.Namespace) -> Settings:
+    from pydantic import ValidationError
+
+    from deliberation.config import get_settings
+
     try:
-        return get_settings()
-    except ValidationError as error:  # a DELIBERATION_* variable that does not parse
-        problems = "; ".join(f"DELIBERATION_{str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors(include_url=False))
-        raise UserError(f"bad setting: {problems}") from None
+        settings = get_settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "DELIBERATION_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise UserError(f"setting {name}: {first['msg']}") from None
+    if args.scenarios_dir is not None:
+        settings = settings.model_copy(update={"scenarios_dir": Path(args.scenarios_dir)})
+    if settings.scenarios_dir is not None and not settings.scenarios_dir.is_dir():
+        where = settings.scenarios_dir
+        raise NotFound(f"scenarios dir {where}: not a folder (from --scenarios-dir or DELIBERATION_SCENARIOS_DIR)")
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -139,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check(args)
         handler: Command = args.handler
-        return handler(args, _settings())
+        return handler(args, _settings(args))
     except argparse.ArgumentTypeError as error:
         parser.error(str(error))
     except DeliberationError as error:

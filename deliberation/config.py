@@ -6,12 +6,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from platformdirs import user_data_path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deliberation.resources import packaged
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def user_data_dir() -> Path:
+    """The platform's per-user data folder: $XDG_DATA_HOME/deliberation (~/.local/share/deliberation) on Linux,
+    ~/Library/Application Support/deliberation on macOS, %LOCALAPPDATA%/deliberation on Windows."""
+    return user_data_path("deliberation", appauthor=False)
 
 StructuredOutput = Literal["auto", "json_schema", "json_object_schema", "json_object", "off"]
 
@@ -32,11 +37,12 @@ MAX_TOKENS: dict[str, int] = {
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DELIBERATION_", extra="ignore")
 
-    data_dir: Path = Field(default=PROJECT_ROOT / ".data")
-    """Where the Chroma index, checkpoints and debates live."""
+    data_dir: Path = Field(default_factory=user_data_dir)
+    """Where the Chroma index, checkpoints and debates live; never inside the installed package."""
 
-    scenarios_dir: Path = Field(default_factory=lambda: packaged("deliberation.personas"))
-    """One folder per scenario: scenario.yaml, persona files and the source text."""
+    scenarios_dir: Path | None = None
+    """A folder of the user's own scenarios (<id>/scenario.yaml, persona files, source text), searched before
+    the packaged ones: a scenario here hides a packaged one of the same id."""
 
     prompts_dir: Path = Field(default_factory=lambda: packaged("deliberation.templates"))
     """Jinja templates of every prompt."""
@@ -81,6 +87,14 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = 65_536
     """Largest request body the API reads; larger ones are refused with 413."""
+
+    @property
+    def scenario_roots(self) -> tuple[Path, ...]:
+        """Where scenarios are looked up, in order: the user's folder, then the packaged scenarios."""
+        roots = [packaged("deliberation.personas").resolve()]
+        if self.scenarios_dir is not None:
+            roots.insert(0, self.scenarios_dir.expanduser().resolve())
+        return tuple(dict.fromkeys(roots))
 
     @field_validator("max_tokens")
     @classmethod

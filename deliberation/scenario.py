@@ -139,6 +139,3 @@ class Scenario(Frozen):
         except KeyError:
             known = ", ".join(self.personas)
             raise NotFound(f"unknown persona {persona_id!r} in scenario {self.id!r} (known: {known})") from None
-
-    def topic_title(self, topic: str) -> str:
-        return next((a.title for a in self.protocol.agenda if a.topic == topic), topic)

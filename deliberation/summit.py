@@ -21,7 +21,7 @@ from deliberation.deps import SummitDeps
 from deliberation.errors import Conflict, NotFound
 from deliberation.graph import build_graph
 from deliberation.llm.client import check_model, model_config
-from deliberation.loader import load_scenario
+from deliberation.loader import load_cached, scenario
 from deliberation.prompts import file_hashes
 from deliberation.protocol import plan
 from deliberation.retrieval.index import Retriever, open_retriever, sha256_text
@@ -58,17 +58,8 @@ class RunResult:
 
 
 @lru_cache(maxsize=16)
-def _scenario(scenario_id: str, root: Path) -> Scenario:
-    return load_scenario(scenario_id, root)
-
-
-@lru_cache(maxsize=16)
-def _retriever(scenario_id: str, root: Path, embedding: str, data_dir: Path, url: str | None) -> Retriever:
-    return open_retriever(_scenario(scenario_id, root), embedding, data_dir, url)
-
-
-def scenario(settings: Settings, scenario_id: str) -> Scenario:
-    return _scenario(scenario_id, settings.scenarios_dir)
+def _retriever(scenario_id: str, roots: tuple[Path, ...], embedding: str, data_dir: Path, url: str | None) -> Retriever:
+    return open_retriever(load_cached(scenario_id, roots), embedding, data_dir, url)
 
 
 def models_for(scenario_: Scenario, settings: Settings, options: SummitOptions) -> dict[str, str]:
@@ -88,7 +79,7 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
         scenario=scenario_,
         steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
         retriever=_retriever(
-            options.scenario, settings.scenarios_dir, settings.embedding, settings.data_dir, settings.chroma_url
+            options.scenario, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url
         ),
         models={pid: model_config(settings, m, seed=options.seed) for pid, m in models.items()},
         prompts_dir=settings.prompts_dir,

@@ -1,32 +1,34 @@
-"""`deliberation eval score | transcripts | validate`: thin commands over the evals library."""
+"""`deliberation eval score | transcripts | validate`: thin commands over the evals library.
+
+Registered on every start of the CLI, so the libraries are imported inside the commands that use them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deliberation.evals.batch import score_file
-from deliberation.evals.dataset import load_cases
-from deliberation.evals.deterministic import DeterministicScorer
-from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate, render_report
-from deliberation.evals.types import Scorer
-from deliberation.evals.validation import render_validation, validate
-
-from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
-from deliberation.llm.client import check_model, model_config
-from deliberation.summit import scenario
-from deliberation.transcript import RunStarted, read_events, turns_of
+
+if TYPE_CHECKING:
+    from deliberation.evals.types import Scorer
+
+    from deliberation.config import Settings
 
 
 def _scorer(args: argparse.Namespace, settings: Settings, scenario_id: str | None = None) -> Scorer:
+    from deliberation.loader import scenario
+
     loaded = scenario(settings, scenario_id or args.scenario)
     if args.scorer == "deterministic":
+        from deliberation.evals.deterministic import DeterministicScorer
+
         return DeterministicScorer(loaded)
     from deliberation.evals.judge import JudgeScorer
+
+    from deliberation.llm.client import check_model, model_config
 
     model = args.model or settings.model
     check_model(model)
@@ -34,6 +36,12 @@ def _scorer(args: argparse.Namespace, settings: Settings, scenario_id: str | Non
 
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from deliberation.evals.batch import score_file
+
+    from deliberation.loader import scenario
+
     source = Path(args.file)
     out = Path(args.out) if args.out else source.with_name(f"{source.stem}.scored.jsonl")
     summary = asyncio.run(score_file(source, scenario(settings, args.scenario), _scorer(args, settings), out))
@@ -50,6 +58,13 @@ def _transcript_files(path: Path) -> list[Path]:
 
 
 def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate, render_report
+
+    from deliberation.loader import scenario
+    from deliberation.transcript import RunStarted, read_events, turns_of
+
     runs: dict[str, list[Any]] = {}
     for file in _transcript_files(Path(args.path)):
         events = read_events(file)
@@ -79,6 +94,11 @@ def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from deliberation.evals.dataset import load_cases
+    from deliberation.evals.validation import render_validation, validate
+
     cases = [c for c in load_cases(args.scenario).cases if args.split == "all" or c.split == args.split]
     result = asyncio.run(validate(_scorer(args, settings), cases))
     print(render_validation(result, f"{args.scorer} scorer on the {args.split} split ({len(cases)} cases)"))

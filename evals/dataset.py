@@ -9,7 +9,9 @@ import yaml
 from deliberation.evals.types import Utterance
 from pydantic import BaseModel, Field
 
-DATA = Path(__file__).parent / "data" / "faithfulness"
+from deliberation.resources import packaged
+
+DATA = packaged("deliberation.evals") / "data" / "faithfulness"
 
 
 class Case(Utterance):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 from pydantic import BaseModel, Field
 
+from deliberation.resources import packaged
 from deliberation.retrieval.index import Retriever
 
-DATA = Path(__file__).parent / "data" / "retrieval"
+DATA = packaged("deliberation.evals") / "data" / "retrieval"
 
 
 class Question(BaseModel):

@@ -23,14 +23,15 @@ from pydantic import BaseModel
 from deliberation.briefing import channel
 from deliberation.errors import DeliberationError, InvalidScenario
 from deliberation.ledger import evidence_of, ledger_integrity
+from deliberation.resources import packaged
 from deliberation.scenario import Scenario
 from deliberation.text import terms
 from deliberation.turns import Kind, Turn
 
+GATE = packaged("deliberation.evals") / "gate.yaml"
 ROLE_KINDS = {"persona_swap", "break_character", "injection"}
 CONTRADICTIONS = {"stance_flip", "direct_talks", "contradiction"}
 RELAY_KEPT = 0.3
-GATE = Path(__file__).parent / "gate.yaml"
 
 
 class TurnScore(BaseModel):

@@ -14,7 +14,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from llm_fixtures import mock_llm, real_llm, recorded_settings  # noqa: F401  (record/replay of LLM HTTP)
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
+from tests.factories import REPO
 
 TESTS = Path(__file__).parent
 _real_connect = socket.socket.connect
@@ -43,6 +44,14 @@ def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_user_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings left at their default data dir write under a temporary XDG_DATA_HOME, never the developer's own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One data dir per session: the Chroma index is built once; every run has its own checkpoint thread."""
@@ -52,10 +61,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
     """The real scenarios and prompts."""
-    return Settings(data_dir=data_dir, scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts")
+    return Settings(data_dir=data_dir, scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts")
 
 
 @pytest.fixture
 def mini_settings(data_dir: Path) -> Settings:
     """The tiny test scenario under tests/scenarios."""
-    return Settings(data_dir=data_dir, scenarios_dir=TESTS / "scenarios", prompts_dir=PROJECT_ROOT / "prompts")
+    return Settings(data_dir=data_dir, scenarios_dir=TESTS / "scenarios", prompts_dir=REPO / "prompts")

@@ -9,6 +9,8 @@ import yaml
 
 from deliberation.config import Settings
 
+REPO = Path(__file__).resolve().parent.parent
+"""The checkout under test: its personas/ and prompts/ are the packaged data of the editable install."""
 MINI = Path(__file__).parent / "scenarios" / "mini"
 
 

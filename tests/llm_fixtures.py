@@ -27,7 +27,8 @@ import httpx
 import pytest
 import respx
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
+from tests.factories import REPO
 
 API_BASE = "http://mock-llm.test/v1"
 COMPLETIONS = f"{API_BASE}/chat/completions"
@@ -191,8 +192,8 @@ def recorded_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     short timeout, one index for the session (building it is the slow part)."""
     return Settings(
         data_dir=tmp_path_factory.mktemp("recorded"),
-        scenarios_dir=PROJECT_ROOT / "personas",
-        prompts_dir=PROJECT_ROOT / "prompts",
+        scenarios_dir=REPO / "personas",
+        prompts_dir=REPO / "prompts",
         embedding="lexical",
         retries=1,
         timeout_s=5.0,

@@ -9,21 +9,26 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deliberation.api.deps import SettingsDep
 from deliberation.api.schemas import ChatAnswer, ChatChoice, ChatCompletion, ChatRequest, ChatUsage, ModelList, ModelOut
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from deliberation.chat import ChatCall, ChatReply, chat, chat_stream, persona_models, prepare
+from deliberation.chat_types import ChatReply
 from deliberation.errors import DeliberationError
+
+if TYPE_CHECKING:
+    from deliberation.chat import ChatCall
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 
 @router.get("/models")
 def list_models(settings: SettingsDep) -> ModelList:
+    from deliberation.chat import persona_models  # litellm and the retrieval stack load on the first chat request
+
     return ModelList(data=[ModelOut(id=m) for m in persona_models(settings)])
 
 
@@ -38,6 +43,8 @@ def _chunk(reply_id: str, created: int, model: str, delta: dict[str, str], finis
 
 async def _chunks(call: ChatCall, reply_id: str, created: int) -> AsyncIterator[ServerSentEvent]:
     """Each delta as it arrives, as OpenAI streams it; then a finish and [DONE], or an error event."""
+    from deliberation.chat import chat_stream
+
     yield _chunk(reply_id, created, call.model, {"role": "assistant", "content": ""}, None)
     try:
         async for item in chat_stream(call):
@@ -65,6 +72,8 @@ def _completion(reply: ChatReply) -> ChatCompletion:
 
 @router.post("/chat/completions", response_model=None)
 async def chat_completions(request: ChatRequest, settings: SettingsDep) -> ChatCompletion | EventSourceResponse:
+    from deliberation.chat import chat, prepare
+
     if not request.stream:
         return _completion(await chat(settings, request.model, request.messages))
     call = await prepare(settings, request.model, request.messages)  # refusals are still plain 4xx responses

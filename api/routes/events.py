@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from deliberation.api.deps import ServiceDep, ViewerDep, channel_of
 from deliberation.api.routes.debates import Channel
@@ -11,8 +11,10 @@ from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from deliberation.debate_types import Viewer
-from deliberation.debates import DebateService
 from deliberation.turns import Turn
+
+if TYPE_CHECKING:
+    from deliberation.debates import DebateService
 
 router = APIRouter(prefix="/v1/debates", tags=["events"])
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from deliberation.api.deps import SettingsDep
 from deliberation.api.schemas import AgendaOut, PersonaOut, ScenarioOut
 from fastapi import APIRouter
 
-from deliberation.loader import scenario_ids
+from deliberation.errors import UserError
+from deliberation.loader import scenario, scenario_ids
 from deliberation.scenario import Scenario
-from deliberation.summit import scenario
 from deliberation.turns import Stage
 
 router = APIRouter(prefix="/v1", tags=["scenarios"])
+log = logging.getLogger(__name__)
 
 
 def _persona(scenario_: Scenario, pid: str) -> PersonaOut:
@@ -21,7 +24,12 @@ def _persona(scenario_: Scenario, pid: str) -> PersonaOut:
 
 @router.get("/scenarios")
 def list_scenarios(settings: SettingsDep) -> list[ScenarioOut]:
-    found = [scenario(settings, sid) for sid in scenario_ids(settings.scenarios_dir)]
+    found = []
+    for sid in scenario_ids(settings.scenario_roots):
+        try:
+            found.append(scenario(settings, sid))
+        except UserError as error:  # one teacher's broken scenario must not hide the others
+            log.warning("scenario %s left out: %s", sid, error)
     return [
         ScenarioOut(
             id=s.id,

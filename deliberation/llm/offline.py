@@ -238,10 +238,11 @@ class OfflineEngine(CustomLLM):
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         return self.completion(*args, **kwargs)
 
-    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:
+    # litellm iterates what this returns; its base class declares a coroutine, an async generator is what it reads
+    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
         """The composed reply word by word, as a provider streams its tokens (it is composed at once)."""
         response = self.completion(*args, **kwargs)
-        content = response.choices[0].message.content  # type: ignore[union-attr]
+        content = response.choices[0].message.content or ""  # type: ignore[union-attr]
         for piece in _PIECE.findall(content):
             yield GenericStreamingChunk(text=piece, is_finished=False, finish_reason="", usage=None, index=0)
         usage = response.usage  # type: ignore[attr-defined]

@@ -9,12 +9,13 @@ import schemathesis
 from deliberation.api.main import create_app
 from hypothesis import HealthCheck, settings
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
+from tests.factories import REPO
 
 # Collected at import (schemathesis' fixture loader does not run on pytest 9), so a data dir of its own.
 _TMP = tempfile.TemporaryDirectory(prefix="deliberation-schema-")
 _DATA = Path(_TMP.name) / "data"
-_APP = create_app(Settings(data_dir=_DATA, scenarios_dir=PROJECT_ROOT / "personas", embedding="lexical"))
+_APP = create_app(Settings(data_dir=_DATA, scenarios_dir=REPO / "personas", embedding="lexical"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 

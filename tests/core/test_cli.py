@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from deliberation.cli import main
-from deliberation.config import PROJECT_ROOT, get_settings
+from deliberation.config import get_settings
 from deliberation.transcript import RunStarted
-from tests.factories import MINI, copy_mini
+from tests.factories import MINI, REPO, copy_mini
 
-PERSONAS = PROJECT_ROOT / "personas"
+PERSONAS = REPO / "personas"
 Run = Callable[..., tuple[int, str, str]]
 
 
@@ -89,8 +89,8 @@ def test_scenarios_in_an_empty_folder_says_where_it_looked(run: Run, use_dirs: C
 def test_a_bad_summit_request_exits_2_with_one_line(run: Run, tmp_path: Path, argv: list[str], names: list[str]) -> None:
     code, _, err = run("summit", "--out", str(tmp_path / "runs"), *argv)
     assert code == 2
-    if err.startswith("usage:"):  # argparse's own errors lead with the usage line
-        err = err.split("\n", 1)[1]
+    if err.startswith("usage:"):  # argparse's own errors lead with the usage lines
+        err = err[err.index("deliberation: error:") :]
     _one_error_line(err, *names)
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 

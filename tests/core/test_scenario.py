@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
 from deliberation.errors import InvalidScenario, NotFound
 from deliberation.ledger import evidence_of, ledger_errors, ledger_integrity
 from deliberation.loader import load_scenario, scenario_ids
-from tests.factories import copy_mini
+from tests.factories import REPO, copy_mini
 
 SOURCE_SHA256 = "d620a7ec1b7d54871e616e22d28cd0f023beec586b3fa1879d3122ca3ad9c960"
 TOPICS = {
@@ -31,7 +31,7 @@ TOPICS = {
 
 
 def test_source_is_the_users_text_unchanged() -> None:
-    data = (PROJECT_ROOT / "personas" / "afghanistan" / "afghan-peace-process.txt").read_bytes()
+    data = (REPO / "personas" / "afghanistan" / "afghan-peace-process.txt").read_bytes()
     assert hashlib.sha256(data).hexdigest() == SOURCE_SHA256
     assert len(data.decode("utf-8")) == 13453
 

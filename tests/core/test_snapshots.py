@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from deliberation.config import PROJECT_ROOT, Settings
+from deliberation.config import Settings
 from deliberation.graph import build_graph
 from deliberation.summit import SummitOptions, run_summit
+from tests.factories import REPO
 from tests.prompt_capture import CONTEXT, captured_prompts
 from tests.snapshot import assert_snapshot
 
@@ -35,7 +36,7 @@ def first_prompts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[di
     """One offline summit with lexical retrieval (no float ties between machines), seed 0, no indirect rounds."""
     tmp = tmp_path_factory.mktemp("snapshots")
     settings = Settings(
-        data_dir=tmp / "data", scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts", embedding="lexical"
+        data_dir=tmp / "data", scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts", embedding="lexical"
     )
     with captured_prompts() as capture:
         options = SummitOptions(scenario="afghanistan", seed=0, rounds=0)

@@ -45,7 +45,8 @@ async def test_offline_summit_writes_a_complete_grounded_record(settings: Settin
     assert len(finished.outcome.agreed) + len(finished.outcome.open) == 5
     markdown = result.markdown.read_text(encoding="utf-8")
     assert "## Opening" in markdown and "## Closing" in markdown and "[^1]:" in markdown
-    assert "→ Neutral" in markdown or "→" in markdown
+    relay = next(t for t in turns if t.kind == Kind.relay)
+    assert f"**{relay.turn}. " in markdown and f"_relay (relaying turn {relay.relayed_from})_" in markdown
 
 
 async def test_same_seed_same_talks_other_seed_other_wording(settings: Settings, tmp_path: Path) -> None:
@@ -141,7 +142,7 @@ async def test_a_turn_event_is_one_json_line_with_the_documented_fields(settings
     result = await run_summit(settings, SummitOptions(seed=0, rounds=1), tmp_path)
     lines = result.jsonl.read_text(encoding="utf-8").splitlines()
     turn = json.loads(lines[1])
-    assert TurnEvent.model_validate(turn)
+    assert TurnEvent.model_validate(turn).turn == 1 and turn["event"] == "turn"
     for key in (
         "turn",
         "stage",

@@ -14,8 +14,9 @@ from deliberation.evals.types import Utterance
 from deliberation.evals.validation import validate
 
 from deliberation.config import Settings
+from deliberation.loader import scenario
 from deliberation.scenario import Stance
-from deliberation.summit import SummitOptions, run_summit, scenario
+from deliberation.summit import SummitOptions, run_summit
 from deliberation.transcript import read_events, turns_of
 from deliberation.turns import Kind, Turn
 

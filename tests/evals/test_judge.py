@@ -14,7 +14,7 @@ from llm_fixtures import MockLLM, mentions, reply
 from deliberation.config import Settings
 from deliberation.errors import DeliberationError, JudgeFailed
 from deliberation.llm.client import model_config
-from deliberation.summit import scenario
+from deliberation.loader import scenario
 
 # litellm's OpenAI path imports a TypedDict pydantic warns about; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:Items? .* on TypedDict class .*`ReadOnly` qualifier:UserWarning")

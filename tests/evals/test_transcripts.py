@@ -14,7 +14,8 @@ from llm_fixtures import MockLLM, reply
 
 from deliberation.config import Settings
 from deliberation.errors import InvalidScenario
-from deliberation.summit import SummitOptions, run_summit, scenario
+from deliberation.loader import scenario
+from deliberation.summit import SummitOptions, run_summit
 from deliberation.transcript import RunStarted, TranscriptWriter, TurnEvent, read_events, turns_of
 from deliberation.turns import Kind, Turn
 

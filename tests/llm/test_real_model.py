@@ -12,15 +12,16 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from deliberation.evals.deterministic import DeterministicScorer
+from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate
 from llm_fixtures import MockLLM
 
 from deliberation.briefing import mediator_context, party_context
-from deliberation.config import PROJECT_ROOT, Settings
-from deliberation.evals.deterministic import DeterministicScorer
-from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate
+from deliberation.config import Settings
 from deliberation.llm.schema import budget_key
 from deliberation.nodes.speak import speak
 from deliberation.summit import SummitOptions, make_deps
+from tests.factories import REPO
 
 pytestmark = pytest.mark.filterwarnings("ignore:Items? .* on TypedDict class .*`ReadOnly` qualifier:UserWarning")
 
@@ -30,7 +31,7 @@ MODEL = "openai/gemma-3-270m"
 def real_settings(data_dir: Path) -> Settings:
     """The settings of the recording."""
     return Settings(
-        data_dir=data_dir, scenarios_dir=PROJECT_ROOT / "personas", prompts_dir=PROJECT_ROOT / "prompts",
+        data_dir=data_dir, scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts",
         embedding="lexical", retries=1, timeout_s=900.0, structured_output="json_object_schema",
     )  # fmt: skip
 

@@ -1,0 +1,105 @@
+"""What a fresh `deliberation` process imports: light commands must not load the model, index or graph stacks.
+
+A check of what is imported (python -X importtime), not of timings; bench/cli_start.py measures those.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+HEAVY = {"litellm", "chromadb", "langgraph", "numpy", "tokenizers", "onnxruntime", "torch"}
+
+
+def _imported(importtime_stderr: str) -> set[str]:
+    """Top-level package names from `-X importtime` lines: `import time: self | cumulative | <indent>name`."""
+    return {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in importtime_stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "DELIBERATION_DATA_DIR": str(tmp_path / "data"), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+
+
+def _run(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "deliberation", *argv],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_the_check_sees_a_heavy_import(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import numpy"], capture_output=True, text=True, timeout=120)
+    assert "numpy" in _imported(done.stderr)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["scenarios"], ["eval", "--help"], ["summit", "--help"]])
+def test_listing_commands_start_without_heavy_imports(tmp_path: Path, argv: list[str]) -> None:
+    done = _run(tmp_path, *argv)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout
+    assert not _imported(done.stderr) & HEAVY
+
+
+def test_deterministic_scoring_starts_without_heavy_imports(tmp_path: Path) -> None:
+    utterances = tmp_path / "utterances.jsonl"
+    utterances.write_text('{"id": "u1", "persona": "taliban", "text": "Foreign forces must leave first."}\n', encoding="utf-8")
+    done = _run(tmp_path, "eval", "score", str(utterances))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1 scored" in done.stdout
+    assert not _imported(done.stderr) & HEAVY
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        body: bytes = response.read()
+        return body
+
+
+def test_serve_answers_the_page_and_scenarios_without_heavy_imports(tmp_path: Path) -> None:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen(
+            [sys.executable, "-X", "importtime", "-m", "deliberation", "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env=_env(tmp_path),
+            cwd=tmp_path,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    page = _get(f"http://127.0.0.1:{port}/")
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                    time.sleep(0.1)
+            assert b"<html" in page
+            assert b'"afghanistan"' in _get(f"http://127.0.0.1:{port}/v1/scenarios")
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    assert not _imported(log.read_text()) & HEAVY
