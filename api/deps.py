@@ -33,12 +33,17 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ServiceDep = Annotated["DebateService", Depends(_service)]  # a name only: deliberation.debates is imported at first use
 
 
-def _viewer(
-    debate_id: str, service: ServiceDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Viewer:
+def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None:
         raise Unauthorized("send the debate's teacher or seat token as 'Authorization: Bearer <token>'")
-    return service.authenticate(debate_id, credentials.credentials)
+    return credentials.credentials
+
+
+TokenDep = Annotated[str, Depends(_token)]
+
+
+def _viewer(debate_id: str, service: ServiceDep, token: TokenDep) -> Viewer:
+    return service.authenticate(debate_id, token)
 
 
 ViewerDep = Annotated[Viewer, Depends(_viewer)]
@@ -49,5 +54,5 @@ def channel_of(viewer: Viewer, channel: str | None) -> Viewer:
     if channel is None or channel == viewer.seat:
         return viewer
     if not viewer.is_teacher:
-        raise Forbidden(f"a seat token reads only its own channel ({viewer.seat}), not {channel!r}")
+        raise Forbidden(f"the {viewer.name} token reads only its own view, not channel {channel!r}")
     return Viewer(debate_id=viewer.debate_id, seat=channel)

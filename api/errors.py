@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from deliberation.errors import DeliberationError, Unauthorized
+from deliberation.errors import DeliberationError, TooMany, TurnFailed, Unauthorized
+
+log = logging.getLogger(__name__)
+
+def error_response(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = dict(headers or {})
+    if status == Unauthorized.http_status:
+        headers["WWW-Authenticate"] = "Bearer"
+    printable = message.encode("utf-8", "backslashreplace").decode("utf-8")  # input echoed back may hold lone surrogates
+    return JSONResponse({"error": {"type": kind, "message": printable}}, status_code=status, headers=headers or None)
 
 
-def error_response(status: int, kind: str, message: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == Unauthorized.http_status else None
-    return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status, headers=headers)
+def public_message(error: DeliberationError, where: str) -> str:
+    """What a client may read of an error: a failed model call's details go to the operator's log only."""
+    if isinstance(error, TurnFailed):
+        log.warning("%s: %s", where, error)
+        return TurnFailed.public_message
+    return str(error)
 
 
-async def _deliberation_error(_: Request, error: Exception) -> JSONResponse:
+async def _deliberation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DeliberationError)
-    return error_response(error.http_status, type(error).__name__, str(error))
+    message = public_message(error, f"{request.method} {request.url.path}")
+    headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, TooMany) and error.retry_after_s else None
+    return error_response(error.http_status, type(error).__name__, message, headers)
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:

@@ -7,8 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from deliberation.chat_types import ChatMessage
+from deliberation.clean_text import CleanText
 from deliberation.debate_types import SeatKind, SilencePolicy, Status
-from deliberation.turns import Stage, Turn
+from deliberation.turns import PointAnswer, Stage, Turn
 
 
 class Body(BaseModel):
@@ -47,23 +48,27 @@ class CreatedOut(BaseModel):
     teacher_token: str
     seat_tokens: dict[str, str]
     """One token per human seat: hand each to its student."""
+    observer_token: str
+    """For the projector or guests: reads only what the mediator says to every party."""
 
 
 class MessageIn(Body):
-    content: str = Field(min_length=1, max_length=100_000)
+    content: CleanText = Field(min_length=1, max_length=100_000)
     """Bounded again by the server's max_message_chars (413 beyond it)."""
-    seat: str | None = Field(default=None, max_length=64)
+    seat: CleanText | None = Field(default=None, max_length=64)
     """Optional; when given it must be the token's own seat."""
+    answers: list[PointAnswer] = Field(default=[], max_length=32)
+    """The seat's accept/reject/amend on points of the negotiating text; amendments count towards max_message_chars."""
 
 
 class InjectIn(Body):
-    text: str = Field(min_length=1, max_length=2_000)
+    text: CleanText = Field(min_length=1, max_length=2_000)
 
 
 class TranscriptOut(BaseModel):
     id: str
     viewer: str
-    """"teacher" or the seat whose channel this is."""
+    """"teacher", "observer" or the seat whose channel this is."""
     turns: list[Turn]
 
 

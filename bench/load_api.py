@@ -124,7 +124,10 @@ def pct(values: list[float], q: int) -> float:
 
 
 async def main(args: argparse.Namespace) -> int:
-    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="load-api-")), embedding=args.embedding)
+    settings = Settings(  # quotas out of the way: this measures load, not limits
+        data_dir=Path(tempfile.mkdtemp(prefix="load-api-")), embedding=args.embedding,
+        rate_limit="1000000/minute", max_live_debates=100_000, max_live_debates_per_key=100_000,
+    )
     server, base = serve(settings)
     result = Result()
     began = time.perf_counter()

@@ -28,8 +28,27 @@ def channel(turns: list[Turn], persona: str) -> list[Turn]:
     return [t for t in turns if t.speaker == persona or persona in t.audience]
 
 
-def as_message(turn: Turn) -> Message:
-    return Message(turn=turn.turn, speaker=turn.speaker, kind=turn.kind, content=turn.content, positions=turn.positions)
+def as_message(turn: Turn, human: bool = False) -> Message:
+    return Message(
+        turn=turn.turn, speaker=turn.speaker, kind=turn.kind, content=turn.content, positions=turn.positions,
+        human=turn.human or human,
+    )
+
+
+def relays_a_seat(deps: SummitDeps, turn: Turn) -> bool:
+    """Whether a mediator's relay carries a human seat's words (its source is not in the receiving party's channel)."""
+    if turn.kind.value != "relay" or not deps.human_seats:
+        return False
+    return any(
+        deps.steps[s.relay_of].speaker in deps.human_seats
+        for s in deps.steps
+        if s.relay_of is not None
+        and (s.stage, s.round, s.topic, s.audience) == (turn.stage, turn.round, turn.topic, turn.audience)
+    )
+
+
+def _message(deps: SummitDeps, turn: Turn) -> Message:
+    return as_message(turn, relays_a_seat(deps, turn))
 
 
 def position_brief(position: Position, deps: SummitDeps) -> PositionBrief:
@@ -92,8 +111,8 @@ def party_context(deps: SummitDeps, step: Step, seen: list[Turn], turn_number: i
     topic = _topic(deps, step.topic)
     query = " ".join(x for x in [incoming.content if incoming else "", topic.question if topic else ""] if x)
     context = _base(deps, persona, step, turn_number, query or persona.role)
-    context.incoming = as_message(incoming) if incoming else None
-    context.recent = [as_message(t) for t in seen[-deps.recent_messages - 1 : -1]] if incoming else []
+    context.incoming = _message(deps, incoming) if incoming else None
+    context.recent = [_message(deps, t) for t in seen[-deps.recent_messages - 1 : -1]] if incoming else []
     own = [pid for t in seen if t.speaker == persona.id for pid in t.positions]
     context.memory = list(dict.fromkeys(reversed(own)))[:MEMORY]
     if incoming is not None and incoming.kind.value == "relay":

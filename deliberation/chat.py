@@ -10,8 +10,13 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from deliberation.evals.deterministic import DeterministicScorer
-from deliberation.evals.transcripts import ROLE_KINDS
+from deliberation.evals.deterministic import (
+    DeterministicScorer,
+    Reading,
+    rule_break_character,
+    rule_injection,
+    rule_persona_swap,
+)
 from deliberation.evals.types import Utterance
 from pydantic_core import from_json
 
@@ -50,7 +55,7 @@ def _turn(number: int, persona: str, message: ChatMessage) -> Turn:
     mine = message.role == "assistant"
     return Turn(
         turn=number, stage=Stage.rounds, round=1, speaker=persona if mine else STUDENT, audience=[STUDENT] if mine else [persona],
-        kind=Kind.answer if mine else Kind.question, content=message.text, model="chat",
+        kind=Kind.answer if mine else Kind.question, content=message.text, model="chat", human=not mine,
     )
 
 
@@ -88,9 +93,15 @@ async def prepare(settings: Settings, model: str, messages: list[ChatMessage]) -
 
 
 def role_check(call: ChatCall, content: str) -> None:
-    """The whole reply must stay in role: no speaking as another party, breaking character or obeying an injection."""
-    verdict = _scorer(call.scenario).check(Utterance(id="chat", persona=call.persona, text=content))
-    broken = [v for v in verdict.violations if v.kind in ROLE_KINDS]
+    """The whole reply must stay in role: no speaking as another party, breaking character or obeying an injection.
+
+    The scorer's role rules only: its semantic grounding of every clause (MiniLM over the whole ledger) is the evals'
+    work, and its first use would hold a chat request for tens of seconds on a loaded machine."""
+    scenario_ = call.scenario
+    reading = Reading(Utterance(id="chat", persona=call.persona, text=content), scenario_.persona(call.persona), scenario_,
+                      _scorer(scenario_).lexicon)  # fmt: skip
+    broken = [*rule_break_character(reading), *rule_persona_swap(reading)]
+    broken += rule_injection(reading, broken)
     if broken:
         rules = ", ".join(f"{v.kind} ({v.rule}: {v.evidence[:80]!r})" for v in broken)
         raise OutOfRole(f"{call.model}: the reply left its role: {rules}")

@@ -6,19 +6,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from deliberation.clean_text import CleanText
 from deliberation.turns import Usage
 
 
 class TextPart(BaseModel):
     type: Literal["text"]
-    text: str = Field(max_length=100_000)
+    text: CleanText = Field(max_length=100_000)
 
 
 class ChatMessage(BaseModel):
     """An OpenAI chat message; content as a string or as text parts, as chat front ends send it."""
 
     role: Literal["system", "developer", "user", "assistant"]
-    content: str | list[TextPart] = Field(max_length=100_000)
+    content: CleanText | list[TextPart] = Field(max_length=100_000)
 
     @property
     def text(self) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deliberation.errors import DeliberationError, NotFound, UserError
+from deliberation.errors import DeliberationError, NotFound, StorageError, UserError
 
 if TYPE_CHECKING:
     from deliberation.config import Settings
@@ -38,6 +38,8 @@ def _topics(value: str | None) -> list[str] | None:
 
 
 def _report(result: RunResult) -> None:
+    if result.repaired:
+        print(f"{result.run_id}: {result.repaired}", file=sys.stderr)
     outcome = result.finished.outcome
     print(
         f"{result.run_id}: {result.finished.turns} turns ({result.finished.failed_turns} failed), "
@@ -53,6 +55,10 @@ def cmd_summit(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; give a folder for the transcripts")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(f"--out {out}: cannot create the folder ({error.strerror or error})") from None
     if args.resume:
         _report(asyncio.run(resume_summit(settings, args.resume, out)))
         return 0
@@ -136,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     summit.add_argument("--resume", metavar="RUN_ID")
     summit.set_defaults(handler=cmd_summit)
     commands.add_parser("scenarios", help="list scenarios and personas").set_defaults(handler=cmd_scenarios)
-    for module in ("deliberation.evals.cli", "deliberation.api.cli"):
+    for module in ("deliberation.evals.cli", "deliberation.api.cli", "deliberation.authoring.cli"):
         importlib.import_module(module).add_parser(commands)
     return parser
 

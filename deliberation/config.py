@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from platformdirs import user_data_path
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from deliberation.resources import packaged
 
@@ -31,6 +31,7 @@ MAX_TOKENS: dict[str, int] = {
     "chat": 450,
     "judge_claims": 500,
     "judge_verdicts": 900,
+    "draft": 8000,
 }
 
 
@@ -55,6 +56,12 @@ class Settings(BaseSettings):
 
     chroma_url: str | None = None
     """Use a Chroma server (chromadb.HttpClient) instead of the embedded index."""
+
+    database_url: str | None = None
+    """postgresql://... : graph checkpoints and debate records in Postgres instead of SQLite files under data_dir."""
+
+    redis_url: str | None = None
+    """redis://... : debate events, driver leases and silence deadlines shared by every replica of the API."""
 
     timeout_s: float = 60.0
     """Per model call, passed to litellm."""
@@ -87,6 +94,40 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = 65_536
     """Largest request body the API reads; larger ones are refused with 413."""
+
+    api_keys: Annotated[list[str], NoDecode] = Field(default=[], repr=False)
+    """Operator keys (comma-separated): they may create debates, list models, chat, author scenarios. None: loopback only."""
+
+    allow_anonymous: bool = False
+    """Serve without keys beyond loopback (`serve --allow-anonymous`): anyone who reaches the port spends the provider key."""
+
+    allowed_models: Annotated[list[str], NoDecode] = []
+    """Models a client may ask for (comma-separated); empty means only the default `model`."""
+
+    rate_limit: str = "60/minute"
+    """Per operator key (or per client address without keys): debates created plus chat completions."""
+
+    max_live_debates: int = Field(default=200, ge=1)
+    """Debates held live (created, not ended, not idle) in all."""
+
+    max_live_debates_per_key: int = Field(default=50, ge=1)
+    """Live debates one operator key may hold."""
+
+    max_streams_per_token: int = Field(default=8, ge=1)
+    """Concurrent event streams (SSE) one teacher or seat token may hold open."""
+
+    idle_s: float = Field(default=1800.0, gt=0)
+    """A debate nobody has touched for this long (and that is not running) leaves memory; it stays readable from storage."""
+
+    docs: bool = True
+    """Serve the interactive API docs (/docs, /redoc, /openapi.json)."""
+
+    @field_validator("api_keys", "allowed_models", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @property
     def scenario_roots(self) -> tuple[Path, ...]:

@@ -15,6 +15,8 @@ class Message(BaseModel):
     kind: Kind
     content: str
     positions: list[str] = []
+    human: bool = False
+    """A person's words (or the mediator's relay of them): quoted to the model apart from the prompt, as data."""
 
 
 class PositionBrief(BaseModel):

@@ -57,6 +57,8 @@ class TurnFailed(DeliberationError):
     """A model call failed or returned output that does not fit the schema, after retries."""
 
     http_status = 502
+    public_message = "the model call failed; the server's log has the details for its operator"
+    """What a client of the server sees: a provider's error text may hold account details and internal addresses."""
 
 
 class MalformedOutput(TurnFailed):
@@ -75,3 +77,32 @@ class JudgeFailed(DeliberationError):
     def __init__(self, utterance_id: str, message: str) -> None:
         super().__init__(message)
         self.utterance_id = utterance_id
+
+
+class Unavailable(DeliberationError):
+    """A configured service (Postgres, Redis, a Chroma server) cannot be reached: the setting or the service is wrong."""
+
+    exit_code = 2
+    http_status = 503
+
+
+class TooMany(UserError):
+    """A quota is used up: a rate limit (`retry_after_s` says when to try again) or a cap on live debates or streams."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class StorageError(UserError):
+    """Stored state (a transcript, a checkpoint, a database) is missing, damaged or cannot be written."""
+
+    http_status = 503
+
+
+class NotAllowed(UserError):
+    """A well-formed value the operator has not allowed here (e.g. a model off the allow-list)."""
+
+    http_status = 422

@@ -70,6 +70,15 @@ def load_scenario(scenario_id: str, roots: Roots) -> Scenario:
         looked = ", ".join(str(root) for root in _listed(roots))
         raise NotFound(f"unknown scenario {scenario_id!r} (known: {', '.join(found) or 'none'}; looked in {looked})")
     directory = found[scenario_id]
+    scenario = read_scenario(directory)
+    problems = ledger_errors(scenario)
+    if problems:
+        raise InvalidScenario(f"{directory}: {problems[0]} ({len(problems)} ledger error(s) in all)")
+    return scenario
+
+
+def read_scenario(directory: Path) -> Scenario:
+    """A scenario folder's files as models, its protocol checked; the ledger is left to the caller."""
     spec = _read_yaml(directory / SCENARIO_FILE, ScenarioFile)
     if spec.id != directory.name:
         raise InvalidScenario(f"{directory / SCENARIO_FILE}: id is {spec.id!r}, expected the folder's name {directory.name!r}")
@@ -94,9 +103,6 @@ def load_scenario(scenario_id: str, roots: Roots) -> Scenario:
         protocol=spec.protocol,
     )
     _check_protocol(scenario)
-    problems = ledger_errors(scenario)
-    if problems:
-        raise InvalidScenario(f"{directory}: {problems[0]} ({len(problems)} ledger error(s) in all)")
     return scenario
 
 

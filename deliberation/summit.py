@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -14,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from deliberation.config import Settings
 from deliberation.deps import SummitDeps
-from deliberation.errors import Conflict, NotFound
+from deliberation.errors import Conflict, NotFound, StorageError
 from deliberation.graph import build_graph
 from deliberation.llm.client import check_model, model_config
 from deliberation.loader import load_cached, scenario
@@ -26,6 +28,7 @@ from deliberation.prompts import file_hashes
 from deliberation.protocol import plan
 from deliberation.retrieval.index import Retriever, open_retriever, sha256_text
 from deliberation.scenario import Scenario
+from deliberation.storage import sqlite_problem
 from deliberation.transcript import (
     Outcome,
     RunFinished,
@@ -34,6 +37,7 @@ from deliberation.transcript import (
     TurnEvent,
     read_events,
     render_markdown,
+    turns_of,
 )
 from deliberation.turns import NegotiatingPoint, Turn, Usage
 
@@ -55,11 +59,22 @@ class RunResult:
     jsonl: Path
     markdown: Path
     finished: RunFinished
+    repaired: str | None = None
+    """What `--resume` repaired in the transcript before it went on."""
 
 
 @lru_cache(maxsize=16)
 def _retriever(scenario_id: str, roots: tuple[Path, ...], embedding: str, data_dir: Path, url: str | None) -> Retriever:
     return open_retriever(load_cached(scenario_id, roots), embedding, data_dir, url)
+
+
+_opening = threading.Lock()
+"""Requests in worker threads may ask for the same index at once: one opens (or builds) it, the others reuse it."""
+
+
+def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
+    with _opening:
+        return _retriever(scenario_id, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url)
 
 
 def models_for(scenario_: Scenario, settings: Settings, options: SummitOptions) -> dict[str, str]:
@@ -78,9 +93,7 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
     return SummitDeps(
         scenario=scenario_,
         steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
-        retriever=_retriever(
-            options.scenario, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url
-        ),
+        retriever=_shared_retriever(settings, options.scenario),
         models={pid: model_config(settings, m, seed=options.seed) for pid, m in models.items()},
         prompts_dir=settings.prompts_dir,
         seed=options.seed,
@@ -91,9 +104,22 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
 
 
 @asynccontextmanager
-async def checkpointer(settings: Settings) -> AsyncIterator[AsyncSqliteSaver]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
+async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    if settings.database_url:
+        from deliberation.classroom.backends import postgres_saver
+
+        async with postgres_saver(settings.database_url) as shared:
+            yield shared
+        return
+    path = settings.data_dir / "checkpoints.sqlite"
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(f"{settings.data_dir}: cannot create the data folder ({error.strerror or error})") from None
+    problem = sqlite_problem(path)
+    if problem is not None:
+        raise StorageError(f"{path}: not a readable checkpoint database ({problem}); move it aside to start afresh")
+    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
         yield saver
 
 
@@ -151,30 +177,68 @@ async def _run(
     out_dir: Path,
     run_id: str,
     resume: bool,
-    saver: AsyncSqliteSaver,
+    saver: BaseCheckpointSaver[Any],
     on_turn: TurnCallback | None,
 ) -> RunResult:
     deps = make_deps(settings, options)
     writer = TranscriptWriter(out_dir / f"{run_id}.jsonl")
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     graph = build_graph(saver)
-    written = 0
+    written, repaired, checkpointed = 0, None, list[Turn]()
     if resume:
-        written = max((e.turn for e in read_events(writer.path) if isinstance(e, TurnEvent)), default=0)
+        checkpointed = await _checked_resume(settings, graph, config, writer.path, run_id)
+        written = max((t.turn for t in turns_of(read_events(writer.path, torn_tail_ok=True))), default=0)
+        if writer.cut_torn_tail():
+            repaired = f"{writer.path}: repaired a truncated last line from the checkpoint"
     else:
         writer.write(_started(settings, deps, options, run_id))
     recorder = _Recorder(writer, written, on_turn)
-    if resume:  # turns checkpointed but not yet written when the run stopped
-        state = await graph.aget_state(config, subgraphs=False)
-        if state.created_at is None:
-            raise NotFound(
-                f"run {run_id}: no checkpoint in {settings.data_dir}; resume with the DELIBERATION_DATA_DIR it was started with"
-            )
-        for turn in (state.values or {}).get("turns", []):
-            recorder(Turn.model_validate(turn))
+    for turn in checkpointed:  # turns checkpointed but not yet written when the run stopped
+        recorder(turn)
     began = time.monotonic()
     await drive(graph, None if resume else {"cursor": 0}, config, deps, recorder)
-    return _finish(writer, deps, (await graph.aget_state(config)).values, run_id, time.monotonic() - began)
+    result = _finish(writer, deps, (await graph.aget_state(config)).values, run_id, time.monotonic() - began)
+    return RunResult(result.run_id, result.jsonl, result.markdown, result.finished, repaired)
+
+
+def _span(numbers: list[int]) -> str:
+    """1, 2, 3, 7 -> "1-3, 7"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+async def _checked_resume(settings: Settings, graph: Any, config: RunnableConfig, path: Path, run_id: str) -> list[Turn]:
+    """The checkpoint's turns, once the transcript is shown to be a gap-free prefix of them."""
+    written = turns_of(read_events(path, torn_tail_ok=True))
+    numbers = [t.turn for t in written]
+    if numbers != list(range(1, len(numbers) + 1)):
+        missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+        problem = f"turns {_span(missing)} are missing" if missing else "turns are repeated or out of order"
+        raise StorageError(f"{path}: {problem} in the transcript of run {run_id}; it cannot be resumed without a gap")
+    database = settings.data_dir / "checkpoints.sqlite"
+    try:
+        state = await graph.aget_state(config, subgraphs=False)
+        checkpointed = [Turn.model_validate(t) for t in (state.values or {}).get("turns", [])]
+    except Exception as error:  # a damaged row fails in the checkpointer's deserialiser: any exception type
+        raise StorageError(f"{database}: the checkpoint of run {run_id} cannot be read ({type(error).__name__})") from None
+    if state.created_at is None:
+        raise NotFound(
+            f"run {run_id}: no checkpoint in {settings.data_dir}; resume with the DELIBERATION_DATA_DIR it was started with"
+        )
+    if len(written) > len(checkpointed):
+        raise StorageError(
+            f"{path}: the transcript has turns up to {len(written)} but the checkpoint in {database} only up to "
+            f"{len(checkpointed)}; they belong to different runs or data folders"
+        )
+    differing = [t.turn for t, c in zip(written, checkpointed, strict=False) if t.content != c.content or t.speaker != c.speaker]
+    if differing:
+        raise StorageError(f"{path}: turns {_span(differing)} differ from the checkpoint in {database}; not resuming")
+    return checkpointed
 
 
 def _finish(writer: TranscriptWriter, deps: SummitDeps, values: dict[str, Any], run_id: str, duration: float) -> RunResult:
@@ -191,7 +255,10 @@ def _finish(writer: TranscriptWriter, deps: SummitDeps, values: dict[str, Any], 
     writer.write(finished)
     names = {pid: p.name for pid, p in deps.scenario.personas.items()}
     markdown = writer.path.with_suffix(".md")
-    markdown.write_text(render_markdown(read_events(writer.path), deps.scenario.source_text, names), encoding="utf-8")
+    try:
+        markdown.write_text(render_markdown(read_events(writer.path), deps.scenario.source_text, names), encoding="utf-8")
+    except OSError as error:
+        raise StorageError(f"{markdown}: cannot write the Markdown transcript ({error.strerror or error})") from None
     return RunResult(run_id, writer.path, markdown, finished)
 
 
@@ -221,7 +288,7 @@ def options_of(started: RunStarted) -> SummitOptions:
 
 async def resume_summit(settings: Settings, run_id: str, out_dir: Path, on_turn: TurnCallback | None = None) -> RunResult:
     """Continue an interrupted run from its checkpoint; turns already written stay as they are."""
-    events = read_events(out_dir / f"{run_id}.jsonl")
+    events = read_events(out_dir / f"{run_id}.jsonl", torn_tail_ok=True)
     started = next((e for e in events if isinstance(e, RunStarted)), None)
     if started is None:
         raise NotFound(f"{out_dir / (run_id + '.jsonl')}: no run_started event; cannot resume")

@@ -17,22 +17,39 @@ if TYPE_CHECKING:
 
     from deliberation.config import Settings
 
+SCORERS = ["deterministic", "judge", "combined"]
 
-def _scorer(args: argparse.Namespace, settings: Settings, scenario_id: str | None = None) -> Scorer:
+
+def _judge(args: argparse.Namespace, settings: Settings, scenario_id: str) -> Scorer:
+    """The judge live (through --model), recorded as it goes (--record), or replayed from a recording (--recorded)."""
+    from deliberation.evals.recorded import RecordedScorer, RecordingScorer
+
     from deliberation.loader import scenario
 
-    loaded = scenario(settings, scenario_id or args.scenario)
-    if args.scorer == "deterministic":
-        from deliberation.evals.deterministic import DeterministicScorer
-
-        return DeterministicScorer(loaded)
+    if getattr(args, "recorded", None):
+        return RecordedScorer(Path(args.recorded))
     from deliberation.evals.judge import JudgeScorer
 
     from deliberation.llm.client import check_model, model_config
 
     model = args.model or settings.model
     check_model(model)
-    return JudgeScorer(loaded, model_config(settings, model), settings=settings)
+    judge: Scorer = JudgeScorer(scenario(settings, scenario_id), model_config(settings, model), settings=settings)
+    return RecordingScorer(judge, Path(args.record)) if getattr(args, "record", None) else judge
+
+
+def _scorer(args: argparse.Namespace, settings: Settings, name: str | None = None, scenario_id: str | None = None) -> Scorer:
+    from deliberation.evals.deterministic import DeterministicScorer
+    from deliberation.evals.recorded import CombinedScorer
+
+    from deliberation.loader import scenario
+
+    name, scenario_id = name or args.scorer, scenario_id or args.scenario
+    if name == "deterministic":
+        return DeterministicScorer(scenario(settings, scenario_id))
+    if name == "combined":
+        return CombinedScorer(DeterministicScorer(scenario(settings, scenario_id)), _judge(args, settings, scenario_id))
+    return _judge(args, settings, scenario_id)
 
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
@@ -76,7 +93,7 @@ def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"{args.path}: transcripts of several scenarios ({', '.join(runs)}); score one scenario at a time")
     scenario_id, transcripts = next(iter(runs.items()))
     gate = load_gate(Path(args.gate_file)) if args.gate_file else load_gate()
-    scorer = _scorer(args, settings, scenario_id)
+    scorer = _scorer(args, settings, scenario_id=scenario_id)
     report = asyncio.run(evaluate_transcripts(transcripts, scenario(settings, scenario_id), scorer))
     report.failures = gate_failures(report.metrics, gate)
     out = Path(args.out)
@@ -97,9 +114,13 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from deliberation.evals.dataset import load_cases
-    from deliberation.evals.validation import render_validation, validate
+    from deliberation.evals.validation import render_comparison, render_validation, validate
 
     cases = [c for c in load_cases(args.scenario).cases if args.split == "all" or c.split == args.split]
+    if args.compare:
+        results = {name: asyncio.run(validate(_scorer(args, settings, name), cases)) for name in SCORERS}
+        print(render_comparison(results, f"scorers side by side on the {args.split} split ({len(cases)} cases)"))
+        return 0
     result = asyncio.run(validate(_scorer(args, settings), cases))
     print(render_validation(result, f"{args.scorer} scorer on the {args.split} split ({len(cases)} cases)"))
     return 0
@@ -112,8 +133,11 @@ def add_parser(commands: Any) -> None:
     def scorer_options(parser: argparse.ArgumentParser, scenario: bool = True) -> None:
         if scenario:
             parser.add_argument("--scenario", default="afghanistan")
-        parser.add_argument("--scorer", choices=["deterministic", "judge"], default="deterministic")
+        parser.add_argument("--scorer", choices=SCORERS, default="deterministic",
+                            help="combined: deterministic first, the judge on turns it marks unsupported")  # fmt: skip
         parser.add_argument("--model", help="litellm model for the judge")
+        parser.add_argument("--recorded", metavar="FILE", help="replay the judge's verdicts recorded in FILE (JSONL)")
+        parser.add_argument("--record", metavar="FILE", help="append each live judge verdict to FILE, for --recorded")
 
     score = sub.add_parser("score", help="score a JSONL of {id, persona, text[, stage, context]}")
     score.add_argument("file")
@@ -130,6 +154,7 @@ def add_parser(commands: Any) -> None:
     transcripts.set_defaults(handler=cmd_transcripts)
 
     check = sub.add_parser("validate", help="measure a scorer on the labelled set")
-    check.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    check.add_argument("--split", choices=["dev", "test", "blind", "all"], default="test")
+    check.add_argument("--compare", action="store_true", help="every scorer on the same cases, side by side")
     scorer_options(check)
     check.set_defaults(handler=cmd_validate)

@@ -107,12 +107,6 @@ PROPOSES = re.compile(
 )
 DEFERRED = re.compile(r"\b(?:eventually|in time|one day|later|stepping stone|once|when the time|in due course|first)\b", re.I)
 NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
-CAPITALISED = re.compile(r"(?<=[\s(“\"‘'-])[A-Z][A-Za-z’'-]+")
-SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“‘(]\s*)[A-Z][A-Za-z’'-]*")
-GENERIC_NAMES = frozenset(
-    "i i'm i'd i've i'll god allah islam islamic muslim muslims afghans afghan americans american president mr mrs sir mullah "
-    "ok okay english".split()
-)
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|i|my|ours)\b", re.I)
 FIGHT = re.compile(r"\b(?:fight\w*|combat\w*|battl\w*|defeat\w*|counter\w*|resist\w*|war)\b", re.I)
 STOP = frozenset("stop stopped stopping cease ceased halt abandon end quit".split())
@@ -121,7 +115,13 @@ PARTY_VOICE = re.compile(
     r"allies|partners in)\b",
     re.I,
 )
-PROCEDURAL = re.compile(r"\b(?:turn to|move to|move on to|agenda|next item|question of|on the subject of|let us take up)\b", re.I)
+PROCEDURAL = re.compile(
+    r"\b(?:turn to|move to|move on to|agenda|next item|question of|on the subject of|let us take up"
+    # a mediator announcing whose words it carries: who spoke, not what was said
+    r"|convey(?:ing)? the (?:view|position|message)s? of|(?:bring|carry|have) (?:you )?a message from|have spoken with"
+    r"|asked me to (?:pass on|convey|relay)|pass(?:ing)? on (?:its|their|his|her|the) (?:position|view|message)s?)\b",
+    re.I,
+)
 LIST_MARKER = re.compile(r"\(\d{1,2}\)|^\s*\d{1,2}[.)]\s", re.M)
 # Words of talking about talk: a report made only of them reveals nothing.
 DISCOURSE = frozenset(
@@ -129,3 +129,26 @@ DISCOURSE = frozenset(
     "repli repeat remain clear made make also let".split()
 )
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+# Predicates that deny what they govern without a negation word ("is illegitimate", "a non-starter").
+REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds)\b", re.I)
+# Where one sentence makes two claims: each side of ", and" / ", but" / "and we ..." is grounded on its own.
+CLAIM_JOIN = re.compile(r",\s+(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
+# A claim that something has happened: the source must not say otherwise.
+COMPLETED_EVENT = re.compile(
+    r"\b(?:already (?:signed|agreed|accepted|attended|been|returned|admitted|exchanged)|last (?:week|month|year|spring|summer|autumn|winter)|"
+    r"yesterday|signed|(?:has|have) agreed|reached an agreement|attended|adopted|exchanged|admitted|returned)\b",
+    re.I,
+)
+# Talk about the talks: greetings, thanks, turn-taking, asking for clarification.
+NEUTRAL = re.compile(
+    r"^(?:(?:we|i) )?(?:thank\w*|good (?:morning|afternoon|evening)|welcome|(?:we|i) have heard|our answer|(?:we|i) have nothing to add)\b|"
+    r"\bclarif\w*|\brepeat\b|\bin turn\b|\bnext (?:session|round|item)\b",
+    re.I,
+)
+# Double negations that affirm: read before negations are counted.
+AFFIRMING = re.compile(
+    r"\b(?:no objections?|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
+    re.I,
+)
+# 'against' opposes only after a verb of being or standing ('we are against'); else it names an adversary.
+BEING = frozenset("am is are was were be been being remain remains stand stands firmly strongly 're".split())

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from deliberation.evals import cues
+from deliberation.evals.grounding import Finding, Grounding
 from deliberation.evals.lexicon import Lexicon, clauses, load_lexicon, scopes
 from deliberation.evals.types import Utterance, Verdict, Violation, ViolationKind
 
@@ -21,6 +22,8 @@ from deliberation.text import terms, words
 SUPPORTED_OVERLAP = 0.5
 LEAK_OVERLAP = 0.5
 LEDGER_MATCH = 0.6
+SOFT: frozenset[ViolationKind] = frozenset({"unsupported"})
+"""Kinds that lower the score without making a turn unfaithful: the gate (or the judge) weighs them."""
 
 
 def anti_polarity(scope: str) -> Stance | None:
@@ -97,6 +100,17 @@ class Reading:
         return bool(said) and any(
             sign == known_sign and len(said & known) / len(said | known) >= LEDGER_MATCH for known, known_sign in self._ledger
         )
+
+    @cached_property
+    def own_clauses(self) -> list[str]:
+        """Clauses with quotations of what the speaker was told (a proposal it answers) taken out: not its claims."""
+        heard = set(terms(" ".join([self.utterance.context or "", *(p.text for p in self.scenario.protocol.points)])))
+
+        def repeated(quote: re.Match[str]) -> str:
+            said = set(terms(quote.group(0)))
+            return " " if said and len(said & heard) / len(said) >= LEDGER_MATCH else quote.group(0)
+
+        return clauses(cues.QUOTED.sub(repeated, self.utterance.text))
 
     @cached_property
     def _context(self) -> list[set[str]]:
@@ -294,7 +308,7 @@ def rule_leak(reading: Reading) -> Iterator[Violation]:
 
 
 class _Known:
-    """Words the source, the ledger, the lexicon and the context make available to a speaker."""
+    """Numbers the source, the ledger and the protocol make available to a speaker."""
 
     def __init__(self, scenario: Scenario, lexicon: Lexicon) -> None:
         texts = [scenario.source_text, scenario.title]
@@ -305,22 +319,78 @@ class _Known:
         texts += [c for cues_ in lexicon.topics.values() for c in cues_]
         texts += [a.title + " " + a.question for a in scenario.protocol.agenda] + [p.text for p in scenario.protocol.points]
         joined = " ".join(texts)
-        self.words = set(words(joined)) | set(cues.GENERIC_NAMES)
         self.numbers = set(cues.NUMBER.findall(joined))
 
 
-def rule_invented_fact(reading: Reading, known: _Known) -> Iterator[Violation]:
-    """Numbers and proper names that neither the source, the ledger nor what the speaker was told contain."""
+def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation]:
+    """Every substantive clause against every party's documented positions (see grounding.py).
+
+    A party's clause closest to its own position said the other way round is a stance flip; closest to another
+    party's position on a topic where the speaker documents its own, a persona swap; close to nothing, unsupported.
+    A mediator's clause that names a party at its start relays that party and is read against its positions;
+    its own clauses are read against its positions and, for taking sides, against the author's characterisations.
+    """
+    speaker = reading.persona.id
+    for sentence in reading.own_clauses:
+        for clause in scopes_of(sentence):
+            if _neutral(reading, clause):
+                continue
+            named = [p for p in reading.lexicon.names_at_start(clause, window=6) if p in reading.scenario.parties]
+            relayed = reading.is_mediator and len(named) == 1
+            if relayed:
+                match = grounding.match(clause, named[0], sentence, voiced=False)
+            else:
+                voiced = bool(cues.FIRST_PERSON.search(clause)) and not reading.about_other(clause)
+                match = grounding.match(clause, speaker, sentence, voiced=voiced)
+            ref = match.reference
+            topic = ref.topic if ref else None
+            if match.finding == Finding.flip:
+                rule = f"relay.{topic}" if relayed else f"stance.{topic}"
+                kind: ViolationKind = "direct_talks" if topic == "direct-talks" and not relayed else "stance_flip"
+                yield _violation(kind, rule, clause, ref.position if ref else None)
+            elif match.finding == Finding.swap and (relayed or not reading.is_mediator):
+                kind = "stance_flip" if relayed else "persona_swap"
+                yield _violation(kind, "grounding.another-party-position", clause, ref.position if ref else None)
+            elif match.finding in (Finding.unsupported, Finding.swap):
+                biased = grounding.characterisation(clause) if reading.is_mediator and not relayed else None
+                if biased:
+                    yield _violation("mediator_bias", "grounding.voices-characterisation", clause)
+                else:
+                    yield _violation("unsupported", "grounding.unsupported", clause, ref.position if ref else None)
+
+
+def _neutral(reading: Reading, clause: str) -> bool:
+    """Procedural talk, questions and what the speaker was told carry no claim of their own."""
+    return (
+        len(terms(clause)) < 2
+        or bool(cues.QUESTION.search(clause))
+        or bool(cues.PROCEDURAL.search(clause) or cues.NEUTRAL.search(clause))
+        or reading.quoted(clause)
+    )
+
+
+def scopes_of(sentence: str) -> list[str]:
+    """Clauses joined by 'and' or a semicolon make separate claims; each is grounded on its own."""
+    parts = [p.strip() for p in cues.CLAIM_JOIN.split(sentence) if p and len(terms(p)) >= 2]
+    return parts or [sentence]
+
+
+def rule_invented_fact(reading: Reading, known: _Known, grounding: Grounding) -> Iterator[Violation]:
+    """A number that neither the source, the ledger nor the context holds; a reported event that the source says the
+    other way round or that nothing documented states. Names alone prove nothing: real speakers name real people."""
     context = reading.utterance.context or ""
-    context_words = set(words(context))
-    for number in cues.NUMBER.findall(cues.LIST_MARKER.sub(" ", reading.utterance.text)):
-        if number not in known.numbers and number not in context:
-            yield _violation("invented_fact", "grounding.unknown-number", number)
-    text = cues.SENTENCE_START.sub(" ", reading.utterance.text)
-    for name in cues.CAPITALISED.findall(text):
-        token = words(name.replace("’s", "").replace("'s", ""))
-        if token and token[0] not in known.words and token[0] not in context_words:
-            yield _violation("invented_fact", "grounding.unknown-name", name)
+    for clause in reading.own_clauses:
+        if _neutral(reading, clause):
+            continue
+        for number in cues.NUMBER.findall(cues.LIST_MARKER.sub(" ", clause)):
+            if number not in known.numbers and number not in context:
+                yield _violation("invented_fact", "grounding.unknown-number", clause, number)
+        if not cues.COMPLETED_EVENT.search(clause):
+            continue
+        if grounding.contradicts_source(clause):
+            yield _violation("invented_fact", "grounding.contradicts-source", clause)
+        elif not grounding.event_grounded(clause, reading.persona.id) and not reading.quoted(clause):
+            yield _violation("invented_fact", "grounding.unsourced-event", clause)
 
 
 def rule_injection(reading: Reading, others: list[Violation]) -> Iterator[Violation]:
@@ -348,10 +418,12 @@ class DeterministicScorer:
         self.scenario = scenario
         self.lexicon = lexicon or load_lexicon(scenario)
         self._known = _Known(scenario, self.lexicon)
+        self.grounding = Grounding(scenario)
         self._rules: list[Callable[[Reading], Iterator[Violation]]] = [
             rule_stance, rule_relay_fidelity, rule_mediator_direct_talks, rule_bias, rule_break_character,
             rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak,
-            lambda r: rule_invented_fact(r, self._known),
+            lambda r: rule_grounding(r, self.grounding),
+            lambda r: rule_invented_fact(r, self._known, self.grounding),
         ]  # fmt: skip
 
     async def score(self, utterance: Utterance) -> Verdict:
@@ -359,11 +431,12 @@ class DeterministicScorer:
 
     def check(self, utterance: Utterance) -> Verdict:
         reading = Reading(utterance, self.scenario.persona(utterance.persona), self.scenario, self.lexicon)
+        self.grounding.embed([part for sentence in reading.own_clauses for part in [sentence, *scopes_of(sentence)]])
         violations = [v for rule in self._rules for v in rule(reading)]
-        violations += list(rule_injection(reading, violations))
+        violations += list(rule_injection(reading, [v for v in violations if v.kind not in SOFT]))
         return Verdict(
             id=utterance.id,
-            faithful=not violations,
+            faithful=not any(v.kind not in SOFT for v in violations),
             score=self._support(reading, violations),
             violations=violations,
         )
@@ -375,13 +448,13 @@ class DeterministicScorer:
         grounded = set(terms(" ".join(
             [p.statement + " " + p.relay for p in reading.persona.positions] + [reading.scenario.source_text]
         )))  # fmt: skip
-        flagged = {v.evidence for v in violations}
+        flagged = [v.evidence for v in violations]
         supported = 0
         for clause in reading.clauses:
             content = terms(clause)
-            if clause.strip()[:300] in flagged:
+            if any(evidence and evidence in clause.strip()[:300] for evidence in flagged):
                 continue
             if not content or sum(t in grounded for t in content) / len(content) >= SUPPORTED_OVERLAP:
                 supported += 1
         score = supported / len(reading.clauses)
-        return min(score, 0.49) if violations else score
+        return min(score, 0.49) if any(v.kind not in SOFT for v in violations) else score

@@ -302,10 +302,13 @@ def _blank(run: str, turn: Turn, scenario: Scenario) -> TurnScore:
                      content=turn.content, failed=failure_of(turn), citations_valid=valid, citations_total=total)  # fmt: skip
 
 
-async def score_turns(turns: list[Turn], scenario: Scenario, scorer: Scorer, run: str) -> list[TurnScore]:
-    """A score per turn: a verdict, or why there is none (the turn failed; the scorer could not score it)."""
+async def score_turns(turns: list[Turn], scenario: Scenario, scorer: Scorer, run: str, after: int = 0) -> list[TurnScore]:
+    """A score per turn numbered above `after`: a verdict, or why there is none (the turn failed; the scorer could
+    not score it). Each verdict reads only what its speaker had heard before the turn, so it never changes."""
     scored = []
     for turn in turns:
+        if turn.turn <= after:
+            continue
         item = _blank(run, turn, scenario)
         if not item.failed:
             try:

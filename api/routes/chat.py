@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from deliberation.api.deps import SettingsDep
+from deliberation.api.errors import public_message
+from deliberation.api.operators import MeteredDep, OperatorDep
 from deliberation.api.schemas import ChatAnswer, ChatChoice, ChatCompletion, ChatRequest, ChatUsage, ModelList, ModelOut
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -26,7 +28,7 @@ router = APIRouter(prefix="/v1", tags=["chat"])
 
 
 @router.get("/models")
-def list_models(settings: SettingsDep) -> ModelList:
+def list_models(settings: SettingsDep, _: OperatorDep) -> ModelList:
     from deliberation.chat import persona_models  # litellm and the retrieval stack load on the first chat request
 
     return ModelList(data=[ModelOut(id=m) for m in persona_models(settings)])
@@ -52,7 +54,8 @@ async def _chunks(call: ChatCall, reply_id: str, created: int) -> AsyncIterator[
                 yield _chunk(reply_id, created, call.model, {"content": item}, None)
     except DeliberationError as error:
         # OpenAI's form for an error after the response began; its clients raise it as an APIError.
-        yield _event({"error": {"message": str(error), "type": error.__class__.__name__, "code": error.http_status}})
+        message = public_message(error, "POST /v1/chat/completions (stream)")
+        yield _event({"error": {"message": message, "type": error.__class__.__name__, "code": error.http_status}})
         return
     yield _chunk(reply_id, created, call.model, {}, "stop")
     yield ServerSentEvent(data="[DONE]")
@@ -71,7 +74,7 @@ def _completion(reply: ChatReply) -> ChatCompletion:
 
 
 @router.post("/chat/completions", response_model=None)
-async def chat_completions(request: ChatRequest, settings: SettingsDep) -> ChatCompletion | EventSourceResponse:
+async def chat_completions(request: ChatRequest, settings: SettingsDep, _: MeteredDep) -> ChatCompletion | EventSourceResponse:
     from deliberation.chat import chat, prepare
 
     if not request.stream:

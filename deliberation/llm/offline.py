@@ -22,6 +22,7 @@ from deliberation.context import PositionBrief, TurnContext
 from deliberation.errors import MalformedOutput
 from deliberation.llm.schema import TurnOutput, as_reply
 from deliberation.prompts import phrases
+from deliberation.seat_words import put_back
 from deliberation.text import terms
 from deliberation.turns import Kind, PointAnswer
 
@@ -188,8 +189,9 @@ def _summary(context: TurnContext, bank: dict[str, Any]) -> TurnOutput:
     if open_points:
         parts.append(_fill(bank["summary_open"], points="; ".join(open_points)))
     for message in context.recent:
-        if message.speaker in parties and message.content:
-            parts.append(_fill(bank["summary_stance"], party=context.names[message.speaker], stance=message.content))
+        if message.speaker in parties and message.content:  # a seat's words are referred to, never pasted
+            key = "summary_stance_seat" if message.human else "summary_stance"
+            parts.append(_fill(bank[key], party=context.names[message.speaker], stance=message.content, turn=str(message.turn)))
     parts.append(bank["summary_close"])
     return TurnOutput(content=" ".join(parts))
 
@@ -212,7 +214,7 @@ def _read_context(messages: list[dict[str, Any]]) -> TurnContext:
     match = _CONTEXT.search(prompt)
     if not match:
         raise MalformedOutput("the offline engine needs a <context> block in the prompt (use deliberation's prompts)")
-    return TurnContext.model_validate_json(match.group(1))
+    return put_back(TurnContext.model_validate_json(match.group(1)), prompt)
 
 
 def _estimate_tokens(text: str) -> int:

@@ -31,6 +31,8 @@ class SeatReply(TypedDict, total=False):
     content: str
     action: str
     """"post" (default), "skip" or "stand_in"."""
+    answers: list[dict[str, Any]]
+    """The seat's answers to points of the negotiating text (PointAnswer fields), checked by the service."""
 
 
 async def _human_turn(step: Step, task: PartyTask, seen: list[Turn]) -> Turn | None:
@@ -49,7 +51,7 @@ async def _human_turn(step: Step, task: PartyTask, seen: list[Turn]) -> Turn | N
         return None
     if action == "skip":
         return record(step, task["turn"], "human", content="", error="skipped: the seat did not answer in time", human=True)
-    return record(step, task["turn"], "human", content=reply.get("content", ""), human=True)
+    return record(step, task["turn"], "human", content=reply.get("content", ""), answers=reply.get("answers", []), human=True)
 
 
 async def party_node(task: PartyTask, runtime: Runtime[SummitDeps]) -> dict[str, Any]:

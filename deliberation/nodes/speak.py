@@ -12,6 +12,7 @@ from deliberation.llm.client import CallFailed, Trace, complete
 from deliberation.llm.schema import budget_key, json_schema, turn_schema
 from deliberation.prompts import render
 from deliberation.protocol import Step
+from deliberation.seat_words import escape, set_apart
 from deliberation.turns import Citation, Turn
 
 
@@ -25,10 +26,9 @@ def messages_for(deps: SummitDeps, context: TurnContext, schema: type[BaseModel]
         is_mediator=context.is_mediator,
         schema=json.dumps(json_schema(schema), separators=(",", ":"), ensure_ascii=False),
     )
-    return [
-        {"role": "system", "content": system},
-        {"role": "user", "content": render(deps.prompts_dir, "turn.j2", context=context)},
-    ]
+    context_json, seat_words = set_apart(context)
+    turn = render(deps.prompts_dir, "turn.j2", context=context, context_json=context_json, seat_words=seat_words, escape=escape)
+    return [{"role": "system", "content": system}, {"role": "user", "content": turn}]
 
 
 def _citations(deps: SummitDeps, ids: list[str]) -> list[Citation]:

@@ -8,14 +8,17 @@ from typing import Any
 
 import httpx
 
+OPERATOR_KEY = "classroom"
+"""The operator key of the test settings (DELIBERATION_API_KEYS); the OpenAI client tests send it as their api_key."""
+
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def create(client: httpx.AsyncClient, **spec: Any) -> dict[str, Any]:
+async def create(client: httpx.AsyncClient, headers: dict[str, str] | None = None, **spec: Any) -> dict[str, Any]:
     body = {"scenario": "afghanistan", "rounds": 1, **spec}
-    response = await client.post("/v1/debates", json=body)
+    response = await client.post("/v1/debates", json=body, headers=headers)
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created

@@ -1,4 +1,4 @@
-"""Tokens: 401 without a valid one, 403 for a seat beyond its rights, 404 for an unknown debate."""
+"""Tokens: 401 without one, 404 for a token that does not open the debate (as for an unknown one), 403 beyond a seat's rights."""
 
 from __future__ import annotations
 
@@ -12,20 +12,21 @@ from deliberation.tokens import hash_token, token_matches
 from tests.api.helpers import bearer, create
 
 
-async def test_no_token_or_a_wrong_token_is_401(client: httpx.AsyncClient) -> None:
+async def test_no_token_is_401_and_a_wrong_token_404(client: httpx.AsyncClient) -> None:
     debate = await create(client, seats={"kabul": "human"})
     url = f"/v1/debates/{debate['id']}"
-    missing = await client.get(url)
+    missing = await client.get(url, headers={"Authorization": ""})
     wrong = await client.get(url, headers=bearer("not-a-token"))
-    assert (missing.status_code, wrong.status_code) == (401, 401)
+    operator = await client.get(url)  # the operator key creates debates; it does not open them
+    assert (missing.status_code, wrong.status_code, operator.status_code) == (401, 404, 404)
     assert missing.json()["error"]["type"] == "Unauthorized"
     assert "Bearer" in missing.json()["error"]["message"]
 
 
-async def test_a_token_of_another_debate_is_401(client: httpx.AsyncClient) -> None:
+async def test_a_token_of_another_debate_is_404(client: httpx.AsyncClient) -> None:
     first, second = await create(client), await create(client)
     response = await client.get(f"/v1/debates/{second['id']}", headers=bearer(first["teacher_token"]))
-    assert response.status_code == 401
+    assert response.status_code == 404
 
 
 async def test_unknown_debate_is_404(client: httpx.AsyncClient) -> None:

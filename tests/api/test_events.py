@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import bearer, create, ended, post, start, wait_for, waiting_for
+from tests.api.helpers import OPERATOR_KEY, bearer, create, ended, post, start, wait_for, waiting_for
 
 
 async def read_events(response: httpx.Response, limit: int | None = None) -> list[tuple[str, str | None, dict[str, Any]]]:
@@ -34,7 +34,7 @@ def turn_ids(events: list[tuple[str, str | None, dict[str, Any]]]) -> list[int]:
 
 
 async def test_reconnecting_with_last_event_id_has_no_gap_and_no_duplicate(server: str) -> None:
-    async with httpx.AsyncClient(base_url=server, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=server, timeout=30, headers=bearer(OPERATOR_KEY)) as client:
         debate = await create(client, rounds=3)
         teacher = bearer(debate["teacher_token"])
         url = f"/v1/debates/{debate['id']}/events"

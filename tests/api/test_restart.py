@@ -9,14 +9,14 @@ import httpx
 from deliberation.api.main import create_app
 
 from deliberation.config import Settings
-from tests.api.helpers import bearer, create, ended, post, start, transcript, wait_for, waiting_for
+from tests.api.helpers import OPERATOR_KEY, bearer, create, ended, post, start, transcript, wait_for, waiting_for
 
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t", headers=bearer(OPERATOR_KEY)) as client:
         yield client
 
 
@@ -27,6 +27,7 @@ async def test_a_waiting_seat_survives_a_restart(settings: Settings) -> None:
         before = await wait_for(client, debate, waiting_for("kabul"))
     async with serving(settings) as client:
         after = await wait_for(client, debate, waiting_for("kabul"))
+        assert 0 < after.pop("silence_left_s") <= 300 and before.pop("silence_left_s") > 0  # the seat's clock restarts
         assert after == before
         assert (await post(client, debate, "kabul", "We are still here after the restart.")).status_code == 202
         view = await wait_for(client, debate, waiting_for("kabul"))

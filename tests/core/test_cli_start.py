@@ -6,14 +6,14 @@ A check of what is imported (python -X importtime), not of timings; bench/cli_st
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.services import free_port, http_get
 
 HEAVY = {"litellm", "chromadb", "langgraph", "numpy", "tokenizers", "onnxruntime", "torch"}
 
@@ -55,30 +55,22 @@ def test_listing_commands_start_without_heavy_imports(tmp_path: Path, argv: list
     assert not _imported(done.stderr) & HEAVY
 
 
+# Deterministic scoring grounds clauses with MiniLM embeddings (numpy, tokenizers); chromadb still comes in
+# through deliberation/retrieval/minilm.py's EmbeddingFunction import, until encode lives apart from it.
+SCORING_NEEDS = {"numpy", "tokenizers", "chromadb"}
+
+
 def test_deterministic_scoring_starts_without_heavy_imports(tmp_path: Path) -> None:
     utterances = tmp_path / "utterances.jsonl"
     utterances.write_text('{"id": "u1", "persona": "taliban", "text": "Foreign forces must leave first."}\n', encoding="utf-8")
     done = _run(tmp_path, "eval", "score", str(utterances))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "1 scored" in done.stdout
-    assert not _imported(done.stderr) & HEAVY
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        body: bytes = response.read()
-        return body
+    assert not _imported(done.stderr) & (HEAVY - SCORING_NEEDS)
 
 
 def test_serve_answers_the_page_and_scenarios_without_heavy_imports(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as stderr:
         server = subprocess.Popen(
@@ -92,13 +84,13 @@ def test_serve_answers_the_page_and_scenarios_without_heavy_imports(tmp_path: Pa
             deadline = time.monotonic() + 120
             while True:
                 try:
-                    page = _get(f"http://127.0.0.1:{port}/")
+                    page = http_get(f"http://127.0.0.1:{port}/")
                     break
                 except OSError:
                     assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
                     time.sleep(0.1)
-            assert b"<html" in page
-            assert b'"afghanistan"' in _get(f"http://127.0.0.1:{port}/v1/scenarios")
+            assert "<html" in page
+            assert '"afghanistan"' in http_get(f"http://127.0.0.1:{port}/v1/scenarios")
         finally:
             server.terminate()
             server.wait(timeout=60)

@@ -126,7 +126,7 @@ async def test_perturbed_turns_are_flagged_where_perturbed(
     target = next(t.turn for t in offline_turns if t.speaker == speaker and t.kind == Kind.answer and t.stage.value == "rounds")
     loaded = scenario(Settings(), "afghanistan")
     report = await evaluate_transcripts([("p", _perturbed(offline_turns, target, content))], loaded, DeterministicScorer(loaded))
-    flagged = {t.turn: {v.kind for v in t.verdict.violations} for t in report.turns if t.verdict and t.verdict.violations}
+    flagged = {t.turn: {v.kind for v in t.verdict.violations} for t in report.turns if t.verdict and not t.verdict.faithful}
     assert set(flagged) == {target}, flagged
     assert kind in flagged[target]
     assert gate_failures(report.metrics, load_gate())

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import tomllib
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.factories import REPO
+from tests.services import free_port, http_get
 
 pytestmark = pytest.mark.slow
 
@@ -101,22 +100,9 @@ def test_the_installed_command_works_from_an_empty_folder(venv: Path, user: tupl
     assert "1 scored" in _sh(command, "eval", "score", "said.jsonl", cwd=work, env=env)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        body: bytes = response.read()
-        return body.decode()
-
-
 def test_the_installed_server_serves_the_page_and_the_scenarios(venv: Path, user: tuple[Path, dict[str, str]]) -> None:
     work, env = user
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [venv / "bin" / "deliberation", "serve", "--port", str(port)],
         cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -125,14 +111,14 @@ def test_the_installed_server_serves_the_page_and_the_scenarios(venv: Path, user
         deadline = time.monotonic() + 120
         while True:
             try:
-                page = _get(f"http://127.0.0.1:{port}/")
+                page = http_get(f"http://127.0.0.1:{port}/")
                 break
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert "<html" in page
-        assert _get(f"http://127.0.0.1:{port}/static/app.js") == (REPO / "api" / "static" / "app.js").read_text(encoding="utf-8")
-        assert '"id":"afghanistan"' in _get(f"http://127.0.0.1:{port}/v1/scenarios")
+        assert http_get(f"http://127.0.0.1:{port}/static/app.js") == (REPO / "api" / "static" / "app.js").read_text(encoding="utf-8")
+        assert '"id":"afghanistan"' in http_get(f"http://127.0.0.1:{port}/v1/scenarios")
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=60)
