@@ -230,6 +230,14 @@ REAL_FIXTURES = FIXTURES / REAL_MODEL
 """What a real small model answered; how they were made is in the README.md beside them."""
 
 
+def real_settings(data_dir: Path) -> Settings:
+    """The settings the real model's replies were recorded with."""
+    return Settings(
+        data_dir=data_dir, scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts",
+        embedding="lexical", retries=1, timeout_s=900.0, structured_output="json_object_schema",
+    )  # fmt: skip
+
+
 @pytest.fixture
 def real_llm(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[MockLLM]:
     """Replays the real model's recorded answers. `pytest --record` with DELIBERATION_RECORD_API_BASE at the

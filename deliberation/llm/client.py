@@ -43,6 +43,9 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503})
 REJECTS_FORM = ("response_format", "json_schema", "schema", "grammar")
 """Words of a 4xx/5xx that says the server cannot take the structured-output form it was sent."""
 Schema = TypeVar("Schema", bound=BaseModel)
+GRAMMAR_MAX_LENGTH = 1000
+"""Longest string llama.cpp's grammar parser takes as a repetition: over about 1,000 characters it refuses the
+grammar ("exceeds sane defaults") and llama-cpp-python's server then decodes with no constraint at all."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +156,19 @@ def response_format(mode: Mode, schema: type[BaseModel], config: ModelConfig) ->
         form = {"name": schema.__name__, "schema": json_schema(schema, lengths=lengths), "strict": True}
         return {"type": "json_schema", "json_schema": form}
     if mode == "json_object_schema":
-        return {"type": "json_object", "schema": json_schema(schema)}
+        return {"type": "json_object", "schema": _capped(json_schema(schema), GRAMMAR_MAX_LENGTH)}
     if mode == "json_object":
         return {"type": "json_object"}
     return None
+
+
+def _capped(node: Any, longest: int) -> Any:
+    """The schema with every maxLength at most `longest` (the reply is still validated against the full schema)."""
+    if isinstance(node, dict):
+        return {k: min(v, longest) if k == "maxLength" else _capped(v, longest) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_capped(item, longest) for item in node]
+    return node
 
 
 def _validation_errors(error: ValidationError) -> str:
@@ -175,7 +187,8 @@ def parse(raw: str | None, schema: type[Schema]) -> Schema:
     if start < 0:
         raise MalformedOutput(f"reply is not a JSON object matching {schema.__name__}: no '{{' in {text[:120]!r}")
     try:
-        data, _ = json.JSONDecoder().raw_decode(text, start)
+        # strict=False: a raw newline or tab inside a string (which llama.cpp's JSON grammar lets through) is read
+        data, _ = json.JSONDecoder(strict=False).raw_decode(text, start)
     except json.JSONDecodeError as error:
         raise MalformedOutput(f"reply is not valid JSON: {error.msg} at character {error.pos}") from None
     try:

@@ -1,9 +1,10 @@
-"""A real small model, replayed: the opening turns of a summit as gemma-3-270m answered them.
+"""A real small model, replayed: the opening turns of a summit and the judge on a handful of utterances, as
+gemma-3-270m answered them.
 
 Recorded with `pytest --record` against llama-cpp-python's server (model, server, flags and settings in
 tests/fixtures/llm/gemma-3-270m/README.md) and replayed here through the real code path: the replies are
 parsed and validated now as they were then. Only the opening turns: on this shared 2-core machine the model
-took about six minutes a turn, so a whole summit could not be recorded (see the README there).
+took minutes a turn, and a whole summit, though recorded, does not replay (see the README there).
 """
 
 from __future__ import annotations
@@ -12,28 +13,24 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from deliberation.evals.dataset import Case, load_cases
 from deliberation.evals.deterministic import DeterministicScorer
+from deliberation.evals.judge import JudgeScorer
 from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate
-from llm_fixtures import MockLLM
+from deliberation.evals.types import Verdict
+from llm_fixtures import MockLLM, real_settings
 
 from deliberation.briefing import mediator_context, party_context
-from deliberation.config import Settings
+from deliberation.errors import JudgeFailed
+from deliberation.llm.client import model_config
 from deliberation.llm.schema import budget_key
+from deliberation.loader import scenario
 from deliberation.nodes.speak import speak
 from deliberation.summit import SummitOptions, make_deps
-from tests.factories import REPO
 
 pytestmark = pytest.mark.filterwarnings("ignore:Items? .* on TypedDict class .*`ReadOnly` qualifier:UserWarning")
 
 MODEL = "openai/gemma-3-270m"
-
-
-def real_settings(data_dir: Path) -> Settings:
-    """The settings of the recording."""
-    return Settings(
-        data_dir=data_dir, scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts",
-        embedding="lexical", retries=1, timeout_s=900.0, structured_output="json_object_schema",
-    )  # fmt: skip
 
 
 async def test_the_real_models_opening_turns_parse_and_fail_the_gate(real_llm: MockLLM, tmp_path: Path) -> None:
@@ -57,3 +54,28 @@ async def test_the_real_models_opening_turns_parse_and_fail_the_gate(real_llm: M
     assert report.metrics["relay_fidelity"].shown == "n/a"  # no relay among the opening turns: not a perfect score
     failures = gate_failures(report.metrics, load_gate())
     assert any(f.startswith("faithful_rate = 0.500") for f in failures), failures  # a 270M base model misstates the US
+
+
+def handful() -> list[Case]:
+    """One faithful and one unfaithful utterance per party, the first of each in the labelled test split."""
+    cases = [c for c in load_cases("afghanistan").cases if c.split == "test"]
+    return [next(c for c in cases if c.persona == p and c.label == label)
+            for p in ("kabul", "taliban", "us") for label in ("faithful", "unfaithful")]  # fmt: skip
+
+
+async def test_the_real_model_as_judge_catches_nothing(real_llm: MockLLM, tmp_path: Path) -> None:
+    settings = real_settings(tmp_path / "data")
+    judge = JudgeScorer(scenario(settings, "afghanistan"), model_config(settings, MODEL), settings=settings)
+    verdicts: dict[str, Verdict] = {}
+    errors: dict[str, str] = {}
+    for case in handful():
+        try:
+            verdicts[case.id] = await judge.score(case)
+        except JudgeFailed as error:
+            errors[case.id] = str(error)
+    # Its list of claims ran to max_tokens twice (the repair too): an error, never a verdict.
+    assert list(errors) == ["us-f-003"] and "cut off at max_tokens" in errors["us-f-003"]
+    # Every verdict it gave is "faithful" with no claim supported: none of the three stance flips is caught.
+    unfaithful = {c.id for c in handful() if c.label == "unfaithful"}
+    assert unfaithful <= set(verdicts)
+    assert all(v.faithful and not v.violations and v.score == 0.0 for v in verdicts.values())

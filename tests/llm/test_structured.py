@@ -75,6 +75,11 @@ def test_the_first_json_object_is_read_out_of_prose_and_fences() -> None:
     assert parse(raw, turn_schema(context(), 450)).content == GOOD["content"]  # type: ignore[attr-defined]
 
 
+def test_a_raw_line_break_inside_a_string_is_read() -> None:
+    raw = '{"content": "We will talk.\nOnly through\tthe mediator.", "citations": [], "positions": []}'  # as llama.cpp's grammar lets through
+    assert parse(raw, turn_schema(context(), 450)).content == "We will talk.\nOnly through\tthe mediator."  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("setting", "expected"),
     [
@@ -102,6 +107,15 @@ async def test_the_schema_reaches_the_model_in_the_form_set(mock_llm: MockLLM, s
         assert form["type"] == "json_object" and form["schema"]["properties"]["content"]["maxLength"] == content_chars(450)
     else:
         assert form == {"type": "json_object"}
+
+
+def test_llama_cpp_gets_string_lengths_its_grammar_parser_takes() -> None:
+    summary = turn_schema(context(Kind.summary), 900)
+    assert json_schema(summary)["properties"]["content"]["maxLength"] > client.GRAMMAR_MAX_LENGTH
+    form = client.response_format("json_object_schema", summary, config(structured_output="json_object_schema"))
+    assert form is not None and form["schema"]["properties"]["content"]["maxLength"] == client.GRAMMAR_MAX_LENGTH
+    statement = client.response_format("json_object_schema", turn_schema(context(), 450), config())
+    assert statement is not None and statement["schema"]["properties"]["content"]["maxLength"] == content_chars(450)
 
 
 def test_auto_mode_from_what_litellm_knows() -> None:
