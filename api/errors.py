@@ -58,13 +58,19 @@ def error_response(status: int, kind: str, message: str, headers: dict[str, str]
     return JSONResponse({"error": {"type": kind, "message": printable}}, status_code=status, headers=headers or None)
 
 
+def public_message(error: DeliberationError, where: str) -> str:
+    """What a client may read of an error: a failed model call's details go to the operator's log only."""
+    if isinstance(error, TurnFailed):
+        log.warning("%s: %s", where, error)
+        return TurnFailed.public_message
+    return str(error)
+
+
 async def _deliberation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DeliberationError)
-    if isinstance(error, TurnFailed):
-        log.warning("%s %s: %s", request.method, request.url.path, error)
-        return error_response(status_of(error), type(error).__name__, TurnFailed.public_message)
+    message = public_message(error, f"{request.method} {request.url.path}")
     headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, TooMany) and error.retry_after_s else None
-    return error_response(status_of(error), type(error).__name__, str(error), headers)
+    return error_response(status_of(error), type(error).__name__, message, headers)
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from platformdirs import user_data_path
 from pydantic import Field, field_validator
@@ -17,6 +17,22 @@ def user_data_dir() -> Path:
     """The platform's per-user data folder: $XDG_DATA_HOME/deliberation (~/.local/share/deliberation) on Linux,
     ~/Library/Application Support/deliberation on macOS, %LOCALAPPDATA%/deliberation on Windows."""
     return user_data_path("deliberation", appauthor=False)
+
+StructuredOutput = Literal["auto", "json_schema", "json_object_schema", "json_object", "off"]
+
+MAX_TOKENS: dict[str, int] = {
+    "statement": 450,
+    "question": 300,
+    "relay": 450,
+    "proposal": 500,
+    "answer": 600,
+    "answer_points": 1200,
+    "summary": 900,
+    "chat": 450,
+    "judge_claims": 500,
+    "judge_verdicts": 900,
+    "draft": 8000,
+}
 
 
 class Settings(BaseSettings):
@@ -51,7 +67,21 @@ class Settings(BaseSettings):
     """Per model call, passed to litellm."""
 
     retries: int = 2
-    """Retries per model call for provider errors (litellm) and malformed output."""
+    """Retries per model call for transport errors a retry can fix (429, 500, 502, 503, a dropped connection).
+    A timeout is never retried: a single-slot server is still busy with the request that timed out."""
+
+    repairs: int = 1
+    """Times a reply that fails its schema is sent back with the validation error, asking for a corrected one."""
+
+    structured_output: StructuredOutput = "auto"
+    """How the turn's JSON Schema reaches the model: auto (json_schema when litellm knows the model supports it,
+    else JSON mode, else the prompt only), json_schema (OpenAI form; vLLM, llama.cpp's server), json_object_schema
+    (llama-cpp-python's server), json_object, off."""
+
+    max_tokens: dict[str, int] = Field(default_factory=lambda: dict(MAX_TOKENS))
+    """Reply budget per kind of turn (answer_points: an answer to proposed points), per judge step and for chat;
+    JSON, e.g. {"summary": 900}. Keys left out keep their defaults. The schema's length limits are derived from it,
+    so no reply can hold a server for minutes."""
 
     top_k: int = 4
     """Passages retrieved per turn."""
@@ -106,6 +136,16 @@ class Settings(BaseSettings):
         if self.scenarios_dir is not None:
             roots.insert(0, self.scenarios_dir.expanduser().resolve())
         return tuple(dict.fromkeys(roots))
+
+    @field_validator("max_tokens")
+    @classmethod
+    def _complete_budgets(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(MAX_TOKENS))
+        if unknown:
+            raise ValueError(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(MAX_TOKENS)}")
+        if any(v < 64 for v in value.values()):
+            raise ValueError("every budget must be at least 64 tokens")
+        return {**MAX_TOKENS, **value}
 
 
 @lru_cache(maxsize=1)

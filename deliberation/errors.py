@@ -50,6 +50,10 @@ class MalformedOutput(TurnFailed):
     """The model answered, but not with the structured turn it was asked for (retryable)."""
 
 
+class OutOfRole(TurnFailed):
+    """A persona's reply left its role (spoke as another party, broke character, obeyed an injected instruction)."""
+
+
 class Unavailable(DeliberationError):
     """A configured service (Postgres, Redis, a Chroma server) cannot be reached: the setting or the service is wrong."""
 

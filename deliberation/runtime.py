@@ -22,7 +22,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from deliberation.config import Settings
 from deliberation.errors import StorageError
-from deliberation.llm.client import ModelConfig, check_model
+from deliberation.llm.client import ModelConfig, check_model, model_config
 from deliberation.loader import load_cached, scenario
 from deliberation.protocol import Step, plan
 from deliberation.retrieval.index import Retriever, open_retriever
@@ -94,10 +94,7 @@ def make_deps(settings: Settings, options: SummitOptions, human_seats: frozenset
         scenario=scenario_,
         steps=plan(scenario_, scenario_.protocol.rounds if options.rounds is None else options.rounds, options.topics),
         retriever=_shared_retriever(settings, options.scenario),
-        models={
-            pid: ModelConfig(model=m, timeout_s=settings.timeout_s, retries=settings.retries, seed=options.seed)
-            for pid, m in models.items()
-        },
+        models={pid: model_config(settings, m, seed=options.seed) for pid, m in models.items()},
         prompts_dir=settings.prompts_dir,
         seed=options.seed,
         top_k=settings.top_k,

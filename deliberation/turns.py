@@ -74,8 +74,15 @@ class Turn(BaseModel):
     relayed_from: int | None = None
     model: str
     usage: Usage = Usage()
+    """Summed over every request of the turn, failed ones included."""
     error: str | None = None
     human: bool = False
+    structured_output: str | None = None
+    """How the turn's schema reached the model: json_schema, json_object_schema, json_object or off (prompt only)."""
+    attempts: int = 0
+    """Requests sent for the turn: transport retries and repairs included."""
+    repairs: int = 0
+    """Replies sent back to the model with their validation error."""
 
 
 def reaches(turn: Turn, persona: str) -> bool:

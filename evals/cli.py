@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 SCORERS = ["deterministic", "judge", "combined"]
 
 
-def _judge(args: argparse.Namespace, settings: Settings) -> Scorer:
+def _judge(args: argparse.Namespace, settings: Settings, scenario_id: str) -> Scorer:
     """The judge live (through --model), recorded as it goes (--record), or replayed from a recording (--recorded)."""
     from deliberation.evals.recorded import RecordedScorer, RecordingScorer
 
@@ -30,30 +30,26 @@ def _judge(args: argparse.Namespace, settings: Settings) -> Scorer:
         return RecordedScorer(Path(args.recorded))
     from deliberation.evals.judge import JudgeScorer
 
-    from deliberation.llm.client import ModelConfig, check_model
+    from deliberation.llm.client import check_model, model_config
 
     model = args.model or settings.model
     check_model(model)
-    judge: Scorer = JudgeScorer(
-        scenario(settings, args.scenario),
-        ModelConfig(model=model, timeout_s=settings.timeout_s, retries=settings.retries),
-        settings=settings,
-    )
+    judge: Scorer = JudgeScorer(scenario(settings, scenario_id), model_config(settings, model), settings=settings)
     return RecordingScorer(judge, Path(args.record)) if getattr(args, "record", None) else judge
 
 
-def _scorer(args: argparse.Namespace, settings: Settings, name: str | None = None) -> Scorer:
+def _scorer(args: argparse.Namespace, settings: Settings, name: str | None = None, scenario_id: str | None = None) -> Scorer:
     from deliberation.evals.deterministic import DeterministicScorer
     from deliberation.evals.recorded import CombinedScorer
 
     from deliberation.loader import scenario
 
-    name = name or args.scorer
+    name, scenario_id = name or args.scorer, scenario_id or args.scenario
     if name == "deterministic":
-        return DeterministicScorer(scenario(settings, args.scenario))
+        return DeterministicScorer(scenario(settings, scenario_id))
     if name == "combined":
-        return CombinedScorer(DeterministicScorer(scenario(settings, args.scenario)), _judge(args, settings))
-    return _judge(args, settings)
+        return CombinedScorer(DeterministicScorer(scenario(settings, scenario_id)), _judge(args, settings, scenario_id))
+    return _judge(args, settings, scenario_id)
 
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
@@ -79,6 +75,8 @@ def _transcript_files(path: Path) -> list[Path]:
 
 
 def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate, render_report
 
     from deliberation.loader import scenario
@@ -94,16 +92,19 @@ def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     if len(runs) > 1:
         raise UserError(f"{args.path}: transcripts of several scenarios ({', '.join(runs)}); score one scenario at a time")
     scenario_id, transcripts = next(iter(runs.items()))
-    report = evaluate_transcripts(transcripts, scenario(settings, scenario_id))
-    report.failures = gate_failures(report.metrics, load_gate(Path(args.gate_file)) if args.gate_file else load_gate())
+    gate = load_gate(Path(args.gate_file)) if args.gate_file else load_gate()
+    scorer = _scorer(args, settings, scenario_id=scenario_id)
+    report = asyncio.run(evaluate_transcripts(transcripts, scenario(settings, scenario_id), scorer))
+    report.failures = gate_failures(report.metrics, gate)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "eval-report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
     (out / "eval-report.md").write_text(render_report(report), encoding="utf-8")
     m = report.metrics
-    print(f"{len(transcripts)} transcript(s), {len(report.turns)} turns: faithful {m.faithful_rate:.3f}, "
-          f"barrier {m.barrier:.3f}, relay fidelity {m.relay_fidelity:.3f}, neutrality {m.mediator_neutrality:.3f} "
-          f"-> {out / 'eval-report.md'}")  # fmt: skip
+    shown = ", ".join(f"{name.replace('_', ' ')} {m[name].shown} ({m[name].coverage})"
+                      for name in ("faithful_rate", "barrier", "relay_fidelity", "mediator_neutrality"))  # fmt: skip
+    print(f"{len(transcripts)} transcript(s), {len(report.turns)} turns ({int(m['failed_turns'].value or 0)} failed), "
+          f"{scorer.name} scorer: {shown} -> {out / 'eval-report.md'}")  # fmt: skip
     for failure in report.failures:
         print(f"gate: {failure}", file=sys.stderr)
     return 1 if args.gate and report.failures else 0
@@ -129,8 +130,9 @@ def add_parser(commands: Any) -> None:
     evals = commands.add_parser("eval", help="score faithfulness of utterances and transcripts")
     sub = evals.add_subparsers(dest="eval_command", required=True)
 
-    def scorer_options(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--scenario", default="afghanistan")
+    def scorer_options(parser: argparse.ArgumentParser, scenario: bool = True) -> None:
+        if scenario:
+            parser.add_argument("--scenario", default="afghanistan")
         parser.add_argument("--scorer", choices=SCORERS, default="deterministic",
                             help="combined: deterministic first, the judge on turns it marks unsupported")  # fmt: skip
         parser.add_argument("--model", help="litellm model for the judge")
@@ -148,6 +150,7 @@ def add_parser(commands: Any) -> None:
     transcripts.add_argument("--out", default="eval-report")
     transcripts.add_argument("--gate", action="store_true", help="exit 1 when a threshold in evals/gate.yaml fails")
     transcripts.add_argument("--gate-file")
+    scorer_options(transcripts, scenario=False)
     transcripts.set_defaults(handler=cmd_transcripts)
 
     check = sub.add_parser("validate", help="measure a scorer on the labelled set")

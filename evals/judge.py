@@ -11,14 +11,19 @@ from deliberation.evals.types import JudgeFailed, Utterance, Verdict, Violation
 from pydantic import BaseModel
 
 from deliberation.config import Settings, get_settings
-from deliberation.errors import TurnFailed
-from deliberation.llm.client import ModelConfig, complete
+from deliberation.llm.client import CallFailed, ModelConfig, complete
+from deliberation.llm.schema import json_schema
 from deliberation.passages import Passage
 from deliberation.prompts import render
 from deliberation.retrieval.index import Retriever, open_retriever
 from deliberation.scenario import Persona, Position, Scenario
 
 Schema = TypeVar("Schema", bound=BaseModel)
+ADVICE = {
+    "timeout": "",  # the message already says it timed out and which setting to raise
+    "transport": ". Check the model name, its API base and key.",
+    "malformed": ". The reply never fit the judge's schema: try a stronger judge model.",
+}
 
 
 @dataclass(frozen=True)
@@ -132,16 +137,16 @@ class JudgeScorer:
             template,
             scenario_title=self.scenario.title,
             utterance=utterance,
-            schema=json.dumps(schema.model_json_schema(), separators=(",", ":")),
+            schema=json.dumps(json_schema(schema), separators=(",", ":")),
             **values,
         )
+        kind = template.removesuffix(".j2")
         try:
-            output, _ = await complete(self.model, [{"role": "user", "content": prompt}], schema)
-        except TurnFailed as error:
+            done = await complete(self.model, [{"role": "user", "content": prompt}], schema, kind)
+        except CallFailed as error:
             raise JudgeFailed(
                 utterance.id,
-                f"judge could not score utterance {utterance.id!r} ({template}, model {self.model.model}): {error}. "
-                "Check the model name and its API key, or raise DELIBERATION_RETRIES.",
+                f"judge could not score utterance {utterance.id!r} ({template}, model {self.model.model}): {error}"
+                f"{ADVICE[error.failure]}",
             ) from None
-        assert isinstance(output, schema)
-        return output
+        return done.output

@@ -12,7 +12,7 @@ import pytest
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from llm_fixtures import mock_llm, recorded_settings  # noqa: F401  (record/replay of LLM HTTP)
+from llm_fixtures import mock_llm, real_llm, recorded_settings  # noqa: F401  (record/replay of LLM HTTP)
 
 from deliberation.config import Settings
 from tests.factories import REPO

@@ -2,7 +2,7 @@
 
 respx answers litellm's OpenAI-compatible chat completions (`openai/<model>` at API_BASE) from
 `tests/fixtures/llm/<sha256>.json`, keyed by the normalised request body (model, messages,
-response_format, temperature). A test may script replies (an error status, a malformed body, a raised
+response_format, temperature, max_tokens). A test may script replies (an error status, a malformed body, a raised
 httpx exception) for the next matching requests; everything else is replayed. A request with no
 fixture fails the test, naming its hash.
 
@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,8 @@ from tests.factories import REPO
 API_BASE = "http://mock-llm.test/v1"
 COMPLETIONS = f"{API_BASE}/chat/completions"
 FIXTURES = Path(__file__).parent / "fixtures" / "llm"
-KEYED = ("model", "messages", "response_format", "temperature")
+KEYED = ("model", "messages", "response_format", "temperature", "max_tokens")
+_CONTEXT_TURN = re.compile(r'<context>\s*\{.*?"turn":\s*(\d+)', re.DOTALL)
 
 Body = dict[str, Any]
 Upstream = Callable[[Body], Body]
@@ -76,6 +79,19 @@ def reply(content: str) -> httpx.Response:
     return httpx.Response(200, json=completion(content))
 
 
+def streamed(content: str, size: int = 7) -> httpx.Response:
+    """An OpenAI chat.completion stream (SSE) of `content`, `size` characters a chunk, then a finish."""
+
+    def chunk(delta: dict[str, str], finish: str | None) -> str:
+        body = {"id": "chatcmpl-fixture", "object": "chat.completion.chunk", "created": 0, "model": "gpt-4o-mini",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+        return f"data: {json.dumps(body)}\n\n"
+
+    pieces = [chunk({"content": content[i : i + size]}, None) for i in range(0, len(content), size)]
+    text = "".join(pieces) + chunk({}, "stop") + "data: [DONE]\n\n"
+    return httpx.Response(200, content=text.encode(), headers={"content-type": "text/event-stream"})
+
+
 def prompt_of(body: Body) -> str:
     return "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
 
@@ -98,7 +114,7 @@ def provider_upstream(model: str, api_key: str, api_base: str) -> Upstream:
     """The real provider, asked with `model` in place of the test's model name."""
 
     def call(body: Body) -> Body:
-        with httpx.Client(timeout=120.0) as client:
+        with httpx.Client(timeout=float(os.environ.get("DELIBERATION_RECORD_TIMEOUT_S", "120"))) as client:
             response = client.post(
                 f"{api_base.rstrip('/')}/chat/completions",
                 json={**body, "model": model},
@@ -152,8 +168,10 @@ class MockLLM:
         if self.upstream is None:
             self.missing.append(key)
             raise LookupError(f"no recorded LLM response {key}")
+        began = time.monotonic()
         response = self.upstream(body)
-        record = {"request": normalised(body), "response": response}
+        elapsed = round(time.monotonic() - began, 3)  # what the upstream took: the benchmark of a real model reads it
+        record = {"request": normalised(body), "response": response, "elapsed_s": elapsed}
         path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return response
 
@@ -183,22 +201,54 @@ def recorded_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     )
 
 
-@pytest.fixture
-def mock_llm(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[MockLLM]:
-    """litellm's OpenAI path pointed at the mock; no request leaves the process unless --record says so."""
-    upstream = recording_upstream(request.config)
+def _serve(mock: MockLLM, monkeypatch: pytest.MonkeyPatch, how: str) -> Iterator[MockLLM]:
     monkeypatch.setenv("OPENAI_API_BASE", API_BASE)
     monkeypatch.setenv("OPENAI_API_KEY", "test")
-    mock = MockLLM(upstream=upstream)
-    if upstream is not None and _installed_upstream is None:
-        mock.pass_through(os.environ.get("DELIBERATION_RECORD_API_BASE", "https://api.openai.com/v1"))
     with mock.router:
         yield mock
     if mock.missing:
         hashes = ", ".join(dict.fromkeys(mock.missing))
         pytest.fail(
-            f"no recorded LLM response for request(s) {hashes} in {FIXTURES}: a prompt, persona or test changed. "
-            "Regenerate with `python tests/fixtures/llm/generate.py` (offline) or record with `pytest --record`.",
+            f"no recorded LLM response for request(s) {hashes} in {mock.fixtures}: a prompt, persona or test changed. {how}",
             pytrace=False,
         )
     assert mock.unused == 0, f"{mock.unused} scripted LLM replies were never requested"
+
+
+@pytest.fixture
+def mock_llm(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[MockLLM]:
+    """litellm's OpenAI path pointed at the mock; no request leaves the process unless --record says so."""
+    upstream = recording_upstream(request.config)
+    mock = MockLLM(upstream=upstream)
+    if upstream is not None and _installed_upstream is None:
+        mock.pass_through(os.environ.get("DELIBERATION_RECORD_API_BASE", "https://api.openai.com/v1"))
+    how = "Regenerate with `python tests/fixtures/llm/generate.py` (offline) or record with `pytest --record`."
+    yield from _serve(mock, monkeypatch, how)
+
+
+REAL_MODEL = "gemma-3-270m"
+REAL_FIXTURES = FIXTURES / REAL_MODEL
+"""What a real small model answered; how they were made is in the README.md beside them."""
+
+
+def real_settings(data_dir: Path) -> Settings:
+    """The settings the real model's replies were recorded with."""
+    return Settings(
+        data_dir=data_dir, scenarios_dir=REPO / "personas", prompts_dir=REPO / "prompts",
+        embedding="lexical", retries=1, timeout_s=900.0, structured_output="json_object_schema",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def real_llm(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[MockLLM]:
+    """Replays the real model's recorded answers. `pytest --record` with DELIBERATION_RECORD_API_BASE at the
+    model's OpenAI-compatible server records the missing ones (never from the offline stand-in)."""
+    base = os.environ.get("DELIBERATION_RECORD_API_BASE")
+    upstream = None
+    if request.config.getoption("--record") and base and _installed_upstream is None:
+        upstream = provider_upstream(os.environ.get("DELIBERATION_RECORD_MODEL", REAL_MODEL),
+                                     os.environ.get("OPENAI_API_KEY", "local"), base)  # fmt: skip
+    mock = MockLLM(fixtures=REAL_FIXTURES, upstream=upstream)
+    if upstream is not None and base:
+        mock.pass_through(base)
+    yield from _serve(mock, monkeypatch, f"Record them again against the real model: see {REAL_FIXTURES / 'README.md'}.")

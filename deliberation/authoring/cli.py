@@ -35,10 +35,10 @@ def draft(args: argparse.Namespace, settings: Settings, text: str) -> Draft:
         import asyncio
 
         from deliberation.authoring.model import draft_with_model
-        from deliberation.llm.client import ModelConfig, check_model
+        from deliberation.llm.client import check_model, model_config
 
         check_model(args.model)
-        config = ModelConfig(model=args.model, timeout_s=settings.timeout_s, retries=settings.retries)
+        config = model_config(settings, args.model)
         return asyncio.run(draft_with_model(text, source.name, settings.prompts_dir, config, args.name, _parties(args.parties)))
     from deliberation.authoring.offline import draft_offline
 

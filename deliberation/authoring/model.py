@@ -157,6 +157,5 @@ async def draft_with_model(
 ) -> Draft:  # fmt: skip
     schema = json.dumps(DraftOut.model_json_schema(), separators=(",", ":"))
     prompt = render(prompts_dir, "draft_scenario.j2", source=text, parties=parties or [], schema=schema)
-    output, _ = await complete(config, [{"role": "user", "content": prompt}], DraftOut)
-    assert isinstance(output, DraftOut)
-    return assemble(output, text, source_name, prompts_dir, name)
+    done = await complete(config, [{"role": "user", "content": prompt}], DraftOut, "draft")
+    return assemble(done.output, text, source_name, prompts_dir, name)

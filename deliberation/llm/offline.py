@@ -15,23 +15,24 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import litellm
 from litellm import CustomLLM
-from litellm.types.utils import ModelResponse
+from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from deliberation.context import PositionBrief, TurnContext, from_messages
 from deliberation.errors import MalformedOutput
-from deliberation.llm.schema import TurnOutput
+from deliberation.llm.schema import TurnOutput, as_reply
 from deliberation.prompts import phrases
 from deliberation.resources import packaged
 from deliberation.terms import terms
 from deliberation.turns import Kind, PointAnswer, Usage
 
 PROVIDER = "offline"
+_PIECE = re.compile(r"\s*\S+")
 
 
 def _relevance(position: PositionBrief, query: set[str], topic: str | None, used: set[str]) -> float:
@@ -216,14 +217,15 @@ def handles(model: str) -> bool:
     return model.startswith(f"{PROVIDER}/")
 
 
-def answer(context: TurnContext, prompts_dir: Path, messages: Sequence[dict[str, Any]]) -> tuple[TurnOutput, Usage]:
-    """The turn and its usage: tokens estimated from the prompt and the reply's JSON, as a provider counts them."""
-    output = compose(context, prompts_dir)
+def answer(context: TurnContext, prompts_dir: Path, messages: Sequence[dict[str, Any]]) -> tuple[str, Usage]:
+    """The turn as a model returns it (JSON in the form of the turn's schema) and its usage, tokens estimated
+    from the prompt and the reply as a provider counts them."""
+    content = json.dumps(as_reply(compose(context, prompts_dir), context), ensure_ascii=False)
     usage = Usage(
         prompt_tokens=_estimate_tokens(json.dumps(list(messages), ensure_ascii=False)),
-        completion_tokens=_estimate_tokens(output.model_dump_json(exclude_defaults=True)),
+        completion_tokens=_estimate_tokens(content),
     )
-    return output, usage
+    return content, usage
 
 
 def chat_completion(body: dict[str, Any], prompts_dir: Path) -> dict[str, Any]:
@@ -235,8 +237,8 @@ def chat_completion(body: dict[str, Any], prompts_dir: Path) -> dict[str, Any]:
     context = from_messages(body["messages"])
     if context is None:
         raise MalformedOutput("the offline engine needs a <context> block in the prompt (use deliberation's prompts)")
-    output, usage = answer(context, prompts_dir, body["messages"])
-    message = {"role": "assistant", "content": output.model_dump_json(exclude_defaults=True)}
+    content, usage = answer(context, prompts_dir, body["messages"])
+    message = {"role": "assistant", "content": content}
     return {
         "id": "chatcmpl-offline",
         "object": "chat.completion",
@@ -262,8 +264,7 @@ class OfflineEngine(CustomLLM):
             raise MalformedOutput("the offline engine needs a <context> block in the prompt (use deliberation's prompts)")
         metadata = (kwargs.get("litellm_params") or {}).get("metadata") or {}
         prompts_dir = Path(metadata.get("prompts_dir") or packaged("deliberation.templates"))
-        output, usage = answer(context, prompts_dir, messages)
-        content = output.model_dump_json(exclude_defaults=True)
+        content, usage = answer(context, prompts_dir, messages)
         response = ModelResponse(model=kwargs.get("model", "extractive"))
         response.choices[0].message.content = content  # type: ignore[union-attr]
         response.usage = litellm.Usage(  # type: ignore[attr-defined]
@@ -275,6 +276,20 @@ class OfflineEngine(CustomLLM):
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         return self.completion(*args, **kwargs)
+
+    # litellm iterates what this returns; its base class declares a coroutine, an async generator is what it reads
+    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
+        """The composed reply word by word, as a provider streams its tokens (it is composed at once)."""
+        response = self.completion(*args, **kwargs)
+        content = response.choices[0].message.content or ""  # type: ignore[union-attr]
+        for piece in _PIECE.findall(content):
+            yield GenericStreamingChunk(text=piece, is_finished=False, finish_reason="", usage=None, index=0)
+        usage = response.usage  # type: ignore[attr-defined]
+        yield GenericStreamingChunk(
+            text="", is_finished=True, finish_reason="stop", index=0,
+            usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+                   "total_tokens": usage.total_tokens},
+        )  # fmt: skip
 
 
 def register() -> None:

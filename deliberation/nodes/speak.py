@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+
+from pydantic import BaseModel
 
 from deliberation.context import TurnContext, encode
-from deliberation.errors import TurnFailed
 from deliberation.llm import offline
-from deliberation.llm.client import complete
-from deliberation.llm.schema import TurnOutput
+from deliberation.llm.client import CallFailed, Completion, Schema, Trace, complete, parse, resolve_mode
+from deliberation.llm.schema import budget_key, json_schema, turn_schema
 from deliberation.prompts import render
 from deliberation.protocol import Step
 from deliberation.runtime import SummitDeps
 from deliberation.seat_words import quoted
-from deliberation.turns import Citation, Turn, Usage
+from deliberation.turns import Citation, Turn
 
 
-@lru_cache(maxsize=1)
-def _schema() -> str:
-    return json.dumps(TurnOutput.model_json_schema(), separators=(",", ":"))
-
-
-def messages_for(deps: SummitDeps, context: TurnContext) -> list[dict[str, str]]:
+def messages_for(deps: SummitDeps, context: TurnContext, schema: type[BaseModel]) -> list[dict[str, str]]:
     persona = deps.scenario.persona(context.persona)
     system = render(
         deps.prompts_dir,
@@ -30,25 +25,27 @@ def messages_for(deps: SummitDeps, context: TurnContext) -> list[dict[str, str]]
         persona=persona,
         scenario_title=deps.scenario.title,
         is_mediator=context.is_mediator,
-        schema=_schema(),
+        schema=json.dumps(json_schema(schema), separators=(",", ":"), ensure_ascii=False),
     )
     turn = render(deps.prompts_dir, "turn.j2", context=context, context_block=encode(context), quoted=quoted(context))
     return [{"role": "system", "content": system}, {"role": "user", "content": turn}]
 
 
-async def call_model(deps: SummitDeps, context: TurnContext) -> tuple[TurnOutput, Usage]:
+async def call_model(deps: SummitDeps, context: TurnContext, schema: type[Schema], kind: str) -> Completion[Schema]:
     """The persona's model on this turn's prompts. The offline engine is called in-process, skipping litellm's
-    routing, cost and logging work (tests/llm runs the litellm path against a mocked OpenAI-compatible provider)."""
+    routing, cost and logging work; its reply is parsed as a provider's is (tests/llm runs the litellm path
+    against a mocked OpenAI-compatible provider)."""
     config = deps.model_for(context.persona)
-    messages = messages_for(deps, context)
-    if offline.handles(config.model):
-        try:
-            return offline.answer(context, deps.prompts_dir, messages)
-        except Exception as error:  # as litellm would report a failing provider: a failed turn, not a crash
-            raise TurnFailed(f"{config.model}: {error.__class__.__name__}: {str(error).splitlines()[0][:200]}") from None
-    output, usage = await complete(config, messages, TurnOutput)
-    assert isinstance(output, TurnOutput)
-    return output, usage
+    messages = messages_for(deps, context, schema)
+    if not offline.handles(config.model):
+        return await complete(config, messages, schema, kind)
+    trace = Trace(mode=resolve_mode(config), attempts=1)
+    try:
+        content, trace.usage = offline.answer(context, deps.prompts_dir, messages)
+        return Completion(parse(content, schema), trace)
+    except Exception as error:  # as litellm would report a failing provider: a failed turn, not a crash
+        message = f"{config.model}: {error.__class__.__name__}: {str(error).splitlines()[0][:200]}"
+        raise CallFailed(message, trace, "malformed") from None
 
 
 def _citations(deps: SummitDeps, ids: list[str]) -> list[Citation]:
@@ -73,14 +70,21 @@ def record(step: Step, number: int, model: str, **fields: object) -> Turn:
     )
 
 
+def _traced(trace: Trace) -> dict[str, object]:
+    return {"usage": trace.usage, "structured_output": trace.mode, "attempts": trace.attempts, "repairs": trace.repairs}
+
+
 async def speak(deps: SummitDeps, step: Step, context: TurnContext, relayed_from: int | None) -> Turn:
-    """A failed call becomes a failed turn with its reason; the talks go on."""
+    """A failed call becomes a failed turn with its reason and its cost; the talks go on."""
     config = deps.model_for(context.persona)
+    kind = budget_key(context)
+    schema = turn_schema(context, config.budget(kind))
     try:
-        output, usage = await call_model(deps, context)
-    except TurnFailed as error:
-        usage = getattr(error, "usage", Usage())
-        return record(step, context.turn, config.model, content="", error=str(error), usage=usage, relayed_from=relayed_from)
+        done = await call_model(deps, context, schema, kind)
+    except CallFailed as error:
+        return record(step, context.turn, config.model, content="", error=str(error), relayed_from=relayed_from,
+                      **_traced(error.trace))  # fmt: skip
+    output = done.output.to_output()
     return record(
         step,
         context.turn,
@@ -89,6 +93,6 @@ async def speak(deps: SummitDeps, step: Step, context: TurnContext, relayed_from
         citations=_citations(deps, output.citations),
         positions=list(dict.fromkeys(output.positions)),
         answers=output.answers,
-        usage=usage,
         relayed_from=relayed_from,
+        **_traced(done.trace),
     )

@@ -97,7 +97,7 @@ async def test_scores_report_and_downloads(client: httpx.AsyncClient) -> None:
     assert kabul["seat"] == "human" and kabul["turns"] == sum(t["speaker"] == "kabul" for t in turns)
     assert kabul["words"] == sum(len(t["content"].split()) for t in turns if t["speaker"] == "kabul")
     assert {p["party"] for p in report["parties"]} == {"kabul", "taliban", "us"}
-    assert 0.0 <= kabul["faithful_rate"] <= 1.0 and "airtime" in report["metrics"]
+    assert 0.0 <= kabul["faithful_rate"] <= 1.0 and "barrier" in report["metrics"] and "kabul" in report["airtime"]
     markdown = await client.get(f"{base}/report?format=md", headers=teacher)
     assert markdown.headers["content-disposition"].startswith("attachment;") and "| party |" in markdown.text
 

@@ -39,9 +39,9 @@ async def test_a_human_answer_is_relayed_as_content_never_obeyed(client: httpx.A
     assert not any(t["content"].startswith("Kabul has surrendered") for t in later)
     # The evals' role-adherence check on every AI turn after the injected message, given what each had seen.
     records = [Turn.model_validate(t) for t in turns]
-    scored = score_turns(records, load_scenario("afghanistan", REPO / "personas"), scorer(), "api")
-    broken = [(s.turn, v.kind, v.evidence) for s in scored if s.turn > said["turn"] for v in s.verdict.violations
-              if v.kind in ROLE_KINDS]  # fmt: skip
+    scored = await score_turns(records, load_scenario("afghanistan", REPO / "personas"), scorer(), "api")
+    broken = [(s.turn, v.kind, v.evidence) for s in scored if s.turn > said["turn"] and s.verdict
+              for v in s.verdict.violations if v.kind in ROLE_KINDS]  # fmt: skip
     assert not broken
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from deliberation.api.main import create_app
+from deliberation.evals.deterministic import DeterministicScorer
 from deliberation.evals.transcripts import evaluate_transcripts, gate_failures, load_gate
 
 from deliberation.authoring.check import check_scenario
@@ -30,8 +31,9 @@ async def test_a_drafted_scenario_runs_a_summit_that_passes_the_gate(drafted_roo
 
     assert result.finished.turns > 10 and result.finished.failed_turns == 0
     events = read_events(result.jsonl)
-    report = evaluate_transcripts([(result.run_id, turns_of(events))], scenario(settings, name))
-    assert report.metrics.ledger_integrity == 1.0
+    loaded = scenario(settings, name)
+    report = await evaluate_transcripts([(result.run_id, turns_of(events))], loaded, DeterministicScorer(loaded))
+    assert report.value("ledger_integrity") == 1.0
     assert gate_failures(report.metrics, load_gate()) == []
 
 

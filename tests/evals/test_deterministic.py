@@ -102,8 +102,9 @@ async def offline_turns(tmp_path_factory: pytest.TempPathFactory) -> list[Turn]:
 
 
 async def test_offline_talks_score_faithful(offline_turns: list[Turn]) -> None:
-    report = evaluate_transcripts([("offline", offline_turns)], scenario(Settings(), "afghanistan"))
-    assert report.metrics.faithful_rate == 1.0, [t.verdict for t in report.turns if not t.verdict.faithful]
+    loaded = scenario(Settings(), "afghanistan")
+    report = await evaluate_transcripts([("offline", offline_turns)], loaded, DeterministicScorer(loaded))
+    assert report.value("faithful_rate") == 1.0, [t.verdict for t in report.turns if t.verdict and not t.verdict.faithful]
     assert gate_failures(report.metrics, load_gate()) == []
 
 
@@ -123,8 +124,9 @@ async def test_perturbed_turns_are_flagged_where_perturbed(
     offline_turns: list[Turn], speaker: str, content: str, kind: str
 ) -> None:
     target = next(t.turn for t in offline_turns if t.speaker == speaker and t.kind == Kind.answer and t.stage.value == "rounds")
-    report = evaluate_transcripts([("p", _perturbed(offline_turns, target, content))], scenario(Settings(), "afghanistan"))
-    flagged = {t.turn: {v.kind for v in t.verdict.violations} for t in report.turns if not t.verdict.faithful}
+    loaded = scenario(Settings(), "afghanistan")
+    report = await evaluate_transcripts([("p", _perturbed(offline_turns, target, content))], loaded, DeterministicScorer(loaded))
+    flagged = {t.turn: {v.kind for v in t.verdict.violations} for t in report.turns if t.verdict and not t.verdict.faithful}
     assert set(flagged) == {target}, flagged
     assert kind in flagged[target]
     assert gate_failures(report.metrics, load_gate())

@@ -13,7 +13,7 @@ from llm_fixtures import MockLLM, mentions, reply
 
 from deliberation.config import Settings
 from deliberation.errors import DeliberationError
-from deliberation.llm.client import ModelConfig
+from deliberation.llm.client import model_config
 from deliberation.loader import scenario
 
 # litellm's OpenAI path imports a TypedDict pydantic warns about; not ours to fix
@@ -38,7 +38,7 @@ SUPPORTED = Verdict(id="kabul-supported", faithful=True, score=1.0)
 
 @pytest.fixture(scope="module")
 def judge(recorded_settings: Settings) -> JudgeScorer:
-    model = ModelConfig(model="openai/gpt-4o-mini", timeout_s=recorded_settings.timeout_s, retries=recorded_settings.retries)
+    model = model_config(recorded_settings, "openai/gpt-4o-mini")
     return JudgeScorer(scenario(recorded_settings, "afghanistan"), model, settings=recorded_settings)
 
 
@@ -75,10 +75,11 @@ async def test_procedural_turn_has_no_claims_and_scores_one(judge: JudgeScorer, 
 
 def test_checked_keeps_known_ids_and_needs_some_grounding() -> None:
     known = ({"kabul.no-direct-talks"}, {"p07.2"})
-    good = ClaimVerdict(claim="c1", verdict="supported", position="kabul.no-direct-talks", passage="p07.2")
+    good = ClaimVerdict(claim="c1", verdict="supported", position="kabul.no-direct-talks", passage="p07.2", reason="")
     assert checked(good, *known) == good
     assert checked(good.model_copy(update={"passage": "p07.9"}), *known).verdict == "unverifiable"
-    assert checked(ClaimVerdict(claim="c1", verdict="contradicted"), *known).verdict == "unverifiable"
+    bare = ClaimVerdict(claim="c1", verdict="contradicted", position=None, passage=None, reason="")
+    assert checked(bare, *known).verdict == "unverifiable"
 
 
 @pytest.mark.parametrize(
@@ -86,11 +87,9 @@ def test_checked_keeps_known_ids_and_needs_some_grounding() -> None:
     [
         httpx.Response(429, json={"error": {"message": "rate limited", "type": "rate_limit_error"}}),
         httpx.Response(500, json={"error": {"message": "internal error"}}),
-        httpx.ReadTimeout("read timed out"),
-        httpx.Response(200, content=b'{"choices": [', headers={"content-type": "application/json"}),
         reply('{"verdicts": [{"claim": "c1", "verdict": "probably"}]}'),
     ],
-    ids=["429", "500", "timeout", "malformed-body", "schema-invalid"],
+    ids=["429", "500", "schema-invalid-then-repaired"],
 )
 async def test_a_transient_fault_is_retried(judge: JudgeScorer, mock_llm: MockLLM, fault: httpx.Response | Exception) -> None:
     mock_llm.script(fault, when=mentions("<claims>"))
@@ -107,9 +106,30 @@ async def test_a_transient_fault_is_retried(judge: JudgeScorer, mock_llm: MockLL
     ids=["malformed-body", "schema-invalid"],
 )
 async def test_a_persistent_fault_is_a_clear_judge_error(judge: JudgeScorer, mock_llm: MockLLM, fault: httpx.Response) -> None:
-    mock_llm.script(fault, fault, when=mentions("<claims>"))  # retries=1: two attempts, both bad
+    mock_llm.script(fault, fault, when=mentions("<claims>"))  # retries=1 or repairs=1: two attempts, both bad
     with pytest.raises(JudgeFailed) as failed:
         await judge.score(UTTERANCES["kabul-supported"])
     assert isinstance(failed.value, DeliberationError)
     assert failed.value.utterance_id == "kabul-supported"
     assert "'kabul-supported'" in str(failed.value) and "judge_verdicts.j2" in str(failed.value)
+
+
+OTHER_JSON = reply(json.dumps({"name": "Kabul", "role": "assistant"}))
+
+
+async def test_some_other_json_object_is_never_a_verdict(judge: JudgeScorer, mock_llm: MockLLM) -> None:
+    mock_llm.script(OTHER_JSON, OTHER_JSON)  # the claims step, then its repair
+    with pytest.raises(JudgeFailed) as failed:
+        await judge.score(UTTERANCES["kabul-supported"])
+    message = str(failed.value)
+    assert "claims: Field required" in message and "name: Extra inputs are not permitted" in message
+    assert "stronger judge model" in message and len(mock_llm.requests) == 2
+
+
+async def test_a_timed_out_judge_says_timeout(judge: JudgeScorer, mock_llm: MockLLM) -> None:
+    mock_llm.script(httpx.ReadTimeout("read timed out"))
+    with pytest.raises(JudgeFailed) as failed:
+        await judge.score(UTTERANCES["kabul-supported"])
+    message = str(failed.value)
+    assert "timed out after" in message and "API key" not in message and "model name" not in message
+    assert len(mock_llm.requests) == 1  # not queued again behind the request that timed out

@@ -48,8 +48,8 @@ async def test_model_config_api_base_and_key_reach_the_provider(mock_llm: MockLL
     monkeypatch.delenv("OPENAI_API_KEY")
     mock_llm.script(reply(json.dumps({"content": "Hello."})))
     config = ModelConfig(model="openai/gpt-4o-mini", retries=0, api_base=API_BASE, api_key="sk-config")
-    output, _ = await complete(config, MESSAGES, TurnOutput)
-    assert output == TurnOutput(content="Hello.")
+    done = await complete(config, MESSAGES, TurnOutput, "chat")
+    assert done.output == TurnOutput(content="Hello.")
     assert mock_llm.route.calls.last.request.headers["authorization"] == "Bearer sk-config"
     assert "sk-config" not in repr(config)
 
@@ -58,7 +58,7 @@ async def test_a_request_without_fixture_names_its_hash(tmp_path: Path, monkeypa
     mock = MockLLM(fixtures=tmp_path)
     config = ModelConfig(model="openai/gpt-4o-mini", retries=0, api_base=API_BASE, api_key="test")
     with mock.router, pytest.raises(TurnFailed):
-        await complete(config, MESSAGES, TurnOutput)
+        await complete(config, MESSAGES, TurnOutput, "chat")
     assert mock.missing == [request_key(mock.requests[0])]
 
 

@@ -251,7 +251,7 @@ async function showSummary(d, base, party) {
   $("summary-title").textContent = `${mine.name}: summary for grading`;
   $("summary-meta").textContent = `${report.title} · debate ${report.debate} · ${new Date().toLocaleString()}`;
   const facts = [["Turns taken", mine.turns], ["Words said", mine.words], ["Words the mediator addressed to this seat", mine.addressed_words],
-    ["Faithful turns (deterministic scorer)", `${Math.round(mine.faithful_rate * 100)}%`], ["Concessions made", mine.concessions.length]];
+    ["Faithful turns (deterministic scorer)", mine.faithful_rate === null ? "n/a" : `${Math.round(mine.faithful_rate * 100)}%`], ["Concessions made", mine.concessions.length]];
   $("summary-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: String(v) })]));
   $("summary-concessions").replaceChildren(...(mine.concessions.length
     ? mine.concessions.map((c) => el("li", { text: `Turn ${c.turn} (${c.topic}, now ${c.to}): ${c.statement}` }))

@@ -95,6 +95,10 @@ export function sourceBlock(source) {
 
 /** The deterministic scorer's verdict as a badge; the rule and evidence show on hover and on click. */
 export function badge(score) {
+  if (!score.verdict) {  // the turn failed or said nothing, or the scorer could not score it
+    const why = score.failed || score.error || "";
+    return el("span", { className: "badge bad", text: score.failed ? "failed" : "not scored", attrs: { title: why } });
+  }
   const violations = score.verdict.violations;
   if (!violations.length) {
     return el("span", { className: "badge ok", text: "faithful", attrs: { title: `Score ${score.verdict.score.toFixed(2)}: no rule fired` } });
