@@ -49,22 +49,25 @@ class Ranking:
     def __init__(self, collection: Any, function: EmbeddingFunction[Any], model: str) -> None:
         self.collection, self.function, self.model = collection, function, model
         self._ids: list[str] = []
+        self._id_order: np.ndarray | None = None
         self._vectors: np.ndarray | None = None
         if collection.count() <= IN_MEMORY_LIMIT:
             stored = collection.get(include=["embeddings"])
             self._ids = list(stored["ids"])
+            self._id_order = np.argsort(np.argsort(np.array(self._ids)))
             vectors = np.asarray(stored["embeddings"], dtype=np.float32)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             self._vectors = vectors / np.where(norms == 0, 1, norms)
 
     def ranked(self, query: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity), best first: the order Chroma's cosine space returns."""
-        if self._vectors is None:
+        """(passage id, cosine similarity), best first (the order Chroma's cosine space returns); equal scores in
+        passage id order, so that a ranking never depends on the order the store happens to return."""
+        if self._vectors is None or self._id_order is None:
             result = self.collection.query(query_embeddings=[query], n_results=n)
             return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
         norm = float(np.linalg.norm(query)) or 1.0
         scores = self._vectors @ (query / norm)
-        order = np.argsort(-scores, kind="stable")[:n]
+        order = np.lexsort((self._id_order, -scores))[:n]
         return [(self._ids[i], float(scores[i])) for i in order]
 
 
