@@ -116,8 +116,9 @@ def settings_for(data_dir: Path) -> Any:
 def instrument(timers: Timers) -> None:
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+    from deliberation import speak
     from deliberation.llm import offline
-    from deliberation.nodes import mediator, party, speak
+    from deliberation.nodes import mediator, party
     from deliberation.retrieval.index import Retriever
     from deliberation.transcript import TranscriptWriter
 

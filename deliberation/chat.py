@@ -28,10 +28,10 @@ from deliberation.errors import NotFound, OutOfRole, TooLarge, UserError
 from deliberation.llm.client import Completion, ModelConfig, complete, stream
 from deliberation.llm.schema import Reply, turn_schema
 from deliberation.loader import scenario, scenario_ids
-from deliberation.nodes.speak import messages_for
 from deliberation.protocol import Step
 from deliberation.runtime import SummitDeps, SummitOptions, make_deps
 from deliberation.scenario import Scenario
+from deliberation.speak import messages_for
 from deliberation.turns import Kind, Stage, Turn
 
 STUDENT = "student"

@@ -6,9 +6,9 @@ import asyncio
 from typing import Any
 
 from deliberation.briefing import mediator_context
-from deliberation.nodes.speak import speak
 from deliberation.protocol import Step
 from deliberation.runtime import SummitDeps
+from deliberation.speak import speak
 from deliberation.state import History, NegotiatingText, Proposed, SummitState
 from deliberation.turns import Kind, NegotiatingPoint
 

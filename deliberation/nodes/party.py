@@ -8,9 +8,9 @@ from typing import Any, TypedDict
 from langgraph.types import interrupt
 
 from deliberation.briefing import party_context
-from deliberation.nodes.speak import record, speak
 from deliberation.protocol import Step
 from deliberation.runtime import SummitDeps
+from deliberation.speak import record, speak
 from deliberation.state import Answered
 from deliberation.turns import Turn
 

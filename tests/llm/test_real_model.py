@@ -24,9 +24,12 @@ from deliberation.briefing import mediator_context, party_context
 from deliberation.llm.client import model_config
 from deliberation.llm.schema import budget_key
 from deliberation.loader import scenario
-from deliberation.nodes.speak import speak
 from deliberation.runtime import SummitOptions, make_deps
+from deliberation.speak import speak
 from deliberation.state import NegotiatingText
+from deliberation.summit import run_summit
+from deliberation.transcript import read_events, turns_of
+from deliberation.turns import Stage
 
 pytestmark = pytest.mark.filterwarnings("ignore:Items? .* on TypedDict class .*`ReadOnly` qualifier:UserWarning")
 
@@ -79,3 +82,21 @@ async def test_the_real_model_as_judge_catches_nothing(real_llm: MockLLM, tmp_pa
     unfaithful = {c.id for c in handful() if c.label == "unfaithful"}
     assert unfaithful <= set(verdicts)
     assert all(v.faithful and not v.violations and v.score == 0.0 for v in verdicts.values())
+
+
+async def test_the_real_models_one_round_summit(real_llm: MockLLM, tmp_path: Path) -> None:
+    """The whole one-round summit as the real model played it, through the summit's own code path."""
+    settings = real_settings(tmp_path / "data")
+    result = await run_summit(settings, SummitOptions(model=MODEL, rounds=1, seed=0), tmp_path / "runs", run_id="gemma")
+    turns = turns_of(read_events(result.jsonl))
+    assert [t.turn for t in turns] == list(range(1, 19)) and result.finished.turns == 18
+    assert all(t.structured_output == "json_object_schema" and t.attempts >= 1 for t in turns)
+    for t in turns:  # no reply ran past its budget (a turn's usage sums its attempts)
+        budget = "answer_points" if t.stage == Stage.convergence and t.speaker != "mediator" else t.kind.value
+        assert t.usage.completion_tokens <= t.attempts * settings.max_tokens[budget], (t.turn, t.usage)
+    failed = [t.turn for t in turns if t.error]
+    assert len(failed) == result.finished.failed_turns
+    scenario_ = scenario(settings, "afghanistan")
+    report = await evaluate_transcripts([("gemma", turns)], scenario_, DeterministicScorer(scenario_))
+    assert report.value("barrier") == 1.0  # the barrier is structural: whatever the model says, parties hear only the mediator
+    assert gate_failures(report.metrics, load_gate()), "a 270M base model's talk must not pass the gate"
