@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,3 +169,14 @@ def start_replica(env: dict[str, str], data_dir: Path, log: Path) -> tuple[subpr
     )
     _wait_port(port, process, f"deliberation serve (log: {log})", timeout=120)
     return process, f"http://127.0.0.1:{port}"
+
+
+def serving(start: Callable[[], Service | str], needs: str) -> Iterator[Service]:
+    """A fixture's body: the started service until the fixture ends, or a skip naming why it could not start."""
+    import pytest
+
+    started = start()
+    if isinstance(started, str):
+        pytest.skip(f"needs {needs}: {started}")
+    yield started
+    started.stop()

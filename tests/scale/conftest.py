@@ -10,27 +10,19 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from services import Service, start_postgres, start_redis
+from services import Service, serving, start_postgres, start_redis
 
 from deliberation.config import Settings
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Service]:
-    started = start_postgres()
-    if isinstance(started, str):
-        pytest.skip(f"needs a real Postgres: {started}")
-    yield started
-    started.stop()
+    yield from serving(start_postgres, "a real Postgres")
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[Service]:
-    started = start_redis()
-    if isinstance(started, str):
-        pytest.skip(f"needs a real Redis: {started}")
-    yield started
-    started.stop()
+    yield from serving(start_redis, "a real Redis")
 
 
 @pytest.fixture

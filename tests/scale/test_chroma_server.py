@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from services import Service, start_chroma
+from services import Service, serving, start_chroma
 
 from deliberation.config import Settings
 from deliberation.errors import DeliberationError
@@ -16,11 +16,7 @@ from deliberation.retrieval.index import open_retriever
 
 @pytest.fixture(scope="module")
 def chroma_server() -> Iterator[Service]:
-    started = start_chroma()
-    if isinstance(started, str):
-        pytest.skip(f"needs a Chroma server: {started}")
-    yield started
-    started.stop()
+    yield from serving(start_chroma, "a Chroma server")
 
 
 def test_replicas_share_one_index_on_a_chroma_server(settings: Settings, chroma_server: Service, tmp_path: Path) -> None:
