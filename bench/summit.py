@@ -119,7 +119,7 @@ def instrument(timers: Timers) -> None:
     from deliberation import speak
     from deliberation.llm import offline
     from deliberation.nodes import mediator, party
-    from deliberation.retrieval.index import Retriever
+    from deliberation.retrieval.ranking import Retriever
     from deliberation.transcript import TranscriptWriter
 
     timers.wrap(Retriever, "search", "retrieval")
@@ -135,7 +135,9 @@ def instrument(timers: Timers) -> None:
 
 async def bare_litellm_ms(messages: list[dict[str, Any]], calls: int = 50) -> tuple[float, float]:
     """(CPU ms, wall ms), medians of `calls` calls after one warm-up."""
-    import litellm
+    from deliberation.llm.client import lite
+
+    litellm = lite()
 
     async def one() -> tuple[float, float]:
         cpu, wall = time.process_time(), time.perf_counter()

