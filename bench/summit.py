@@ -193,6 +193,10 @@ async def child_overhead(data_dir: Path, model: str, seed: int) -> dict[str, Any
     """One cold run (this fresh process, a new seed), then WARM_REPEATS warm runs of the same seed, then the floors."""
     timers = Timers()
     instrument(timers)
+    if model != OFFLINE:  # litellm loads at its first call: process start, as the talks' other imports, not a turn
+        from deliberation.llm.client import lite
+
+        lite()
     provider = MockProvider(0.0, ROOT / "prompts", timers)
     os.environ["OPENAI_API_BASE"], os.environ["OPENAI_API_KEY"] = API_BASE, "bench"
     out = Path(tempfile.mkdtemp(prefix="bench-runs-"))
