@@ -154,7 +154,8 @@ class DebateService:
         live = await self._memory.get(viewer.debate_id, fresh=False)  # read again under the lock
         _refuse_damaged(live)
         async with self._memory.locked(live):
-            view = await self._view(live, viewer)
+            values = await self._values(live)
+            view = self._shown(live, viewer, values)
             if view.waiting_for != viewer.seat:
                 whose = f"waiting for {view.waiting_for}" if view.waiting_for else view.status.value
                 raise Conflict(f"it is not {viewer.seat}'s turn (the debate is {whose}); wait for the mediator to address you")
@@ -165,13 +166,15 @@ class DebateService:
             SilenceClock.disarm(live)
             answer = {"content": content, "answers": [a.model_dump(mode="json") for a in answers]}
             await self._runner.run(live, Command(resume=answer))
-            return await self._view(live, viewer)
+            # The graph has not stepped yet (its task only starts once this returns): the checkpoint read above holds.
+            return self._shown(live, viewer, values)
 
     # -- reading -----------------------------------------------------------------------------
 
-    async def _view(self, live: LiveDebate, viewer: Viewer) -> DebateView:
-        values = {} if live.damage is not None else await checkpoint(self._graph, live.debate.id)
-        # after the await: turns and status of one moment
+    async def _values(self, live: LiveDebate) -> dict[str, Any]:
+        return {} if live.damage is not None else await checkpoint(self._graph, live.debate.id)
+
+    def _shown(self, live: LiveDebate, viewer: Viewer, values: dict[str, Any]) -> DebateView:
         moment = views.Moment(
             debate=live.debate,
             parties=live.deps.scenario.parties,
@@ -184,6 +187,10 @@ class DebateService:
             damage=live.damage,
         )
         return views.view(moment, viewer)
+
+    async def _view(self, live: LiveDebate, viewer: Viewer) -> DebateView:
+        values = await self._values(live)
+        return self._shown(live, viewer, values)  # after the await: turns and status of one moment
 
     async def view(self, viewer: Viewer) -> DebateView:
         return await self._view(await self._memory.get(viewer.debate_id), viewer)
