@@ -44,14 +44,16 @@ class LexicalEmbedding:
         return cls([math.log(1 + (n + 1) / (document_frequency[i] + 1)) for i in range(DIMENSIONS)])
 
     def __call__(self, texts: list[str]) -> list[list[float]]:
-        return [self._vector(text) for text in texts]
+        return [self.vector(text).tolist() for text in texts]
 
-    def _vector(self, text: str) -> list[float]:
-        vector = [0.0] * DIMENSIONS
-        for index, count in _features(text).items():
-            vector[index] = (1 + math.log(count)) * self.idf[index]
-        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-        return [v / norm for v in vector]
+    def vector(self, text: str) -> np.ndarray:
+        """Only the text's own features are weighed: a query costs its length, not DIMENSIONS."""
+        features = _features(text)
+        weights = [(1 + math.log(count)) * self.idf[index] for index, count in features.items()]
+        norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        vector = np.zeros(DIMENSIONS)
+        vector[list(features)] = [w / norm for w in weights]
+        return vector
 
 
 OFFLINE = ("minilm", "lexical")
@@ -63,7 +65,7 @@ def query_encoder(name: str, corpus: list[str]) -> Encode:
     """One query's vector from an offline encoder (`corpus`: what lexical's IDF is fitted on)."""
     if name == "lexical":
         lexical = LexicalEmbedding.fit(corpus)
-        return lambda text: np.asarray(lexical([text])[0], dtype=np.float32)
+        return lambda text: lexical.vector(text).astype(np.float32)
     from deliberation.retrieval.minilm import encode_query, load_model
 
     load_model()  # a missing model package is named when the retriever opens, not at the first query
