@@ -9,7 +9,7 @@ turn exactly once. Prints p50/p95 of post latency and of event delivery (post se
 Retrieval is the settings' default (DELIBERATION_EMBEDDING, else hybrid) unless --embedding names another;
 the figures say which one ran. The server is its own process, as users run it (this script's client work
 would otherwise share its interpreter); quotas are raised out of the way. The index is built before the clock
-starts; query caches start cold.
+starts; query caches start cold, and each debate has its own seed, so the debates do not talk alike.
 """
 
 from __future__ import annotations
@@ -95,8 +95,9 @@ async def seat_bot(client: httpx.AsyncClient, debate: dict[str, Any], result: Re
                 sent_at = None
 
 
-async def one(client: httpx.AsyncClient, rounds: int, result: Result) -> None:
-    created = (await client.post("/v1/debates", json={"seats": {"kabul": "human"}, "rounds": rounds})).json()
+async def one(client: httpx.AsyncClient, rounds: int, seed: int, result: Result) -> None:
+    body = {"seats": {"kabul": "human"}, "rounds": rounds, "seed": seed}
+    created = (await client.post("/v1/debates", json=body)).json()
     teacher = {"Authorization": f"Bearer {created['teacher_token']}"}
     stream = asyncio.create_task(teacher_ids(client, f"/v1/debates/{created['id']}/events", created["teacher_token"]))
     bot = asyncio.create_task(seat_bot(client, created, result))
@@ -149,7 +150,8 @@ async def main(args: argparse.Namespace) -> int:
         async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
             await client.post("/v1/debates", json={"rounds": 0})  # build the retrieval index once, outside the timing
             began = time.perf_counter()
-            await asyncio.gather(*(one(client, args.rounds, result) for _ in range(args.debates)))
+            first = time.time_ns() % 1_000_000  # a seed per debate: debates that talked alike would share query encodes
+            await asyncio.gather(*(one(client, args.rounds, first + i, result) for i in range(args.debates)))
             elapsed = time.perf_counter() - began
     finally:
         server.terminate()
