@@ -36,6 +36,10 @@ not a claim."""
 SWAP = 0.6
 SWAP_MARGIN = 0.08
 """Another party's sentence must beat everything the speaker documents by this much to be a persona swap."""
+ECHO = 0.8
+ECHO_MARGIN = 0.15
+"""Another party's sentence said nearly word for word, far closer than anything the speaker documents in that sense, is
+a persona swap even on a topic where both oppose something: 'oppose' on recognition is not the same refusal."""
 FACT = 0.5
 BATCH = 32
 EVENT_GROUNDED = 0.6
@@ -203,8 +207,8 @@ class Grounding:
             and other_party
             and agrees(top)
             and top_sim >= SWAP
-            and own_any < top_sim - SWAP_MARGIN
-            and self.conflicts(speaker, top)
+            and own_agree < top_sim - SWAP_MARGIN
+            and (self.conflicts(speaker, top) or (top_sim >= ECHO and own_agree < top_sim - ECHO_MARGIN))
         ):
             return Match(Finding.swap, top, top_sim)
         return Match(Finding.unsupported, top, top_sim)
