@@ -12,7 +12,9 @@ NEGATORS = frozenset(
 # "without" negates ("without recognition") except in phrases that name a format ("without intermediaries").
 NOT_NEGATING = re.compile(
     r"\b(?:without|with no|no) (?:a |the |any )?(?:intermediar\w+|mediator|mediation|delay|preconditions|middlem[ae]n|"
-    r"go-between|exception|conditions|reservations?|hesitation|delay|me|us)\b|^no,\s",
+    r"go-between|exception|conditions|reservations?|hesitation|delay|me|us|prejudice)\b|^no,\s|"
+    # limiting, not negating: 'we share an enemy in Daesh, nothing more'
+    r"\bnothing (?:more|less|else)\b",
     re.I,
 )
 NEGATING_PHRASES = re.compile(
@@ -42,7 +44,7 @@ ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case
 QUESTION = re.compile(r"\?\s*$")
 
 BREAK_CHARACTER = re.compile(
-    r"\b(?:as an ai|an ai\b|a\.i\.|ai (?:model|assistant)|language model|i'?m (?:just )?a model|i am (?:just )?a model|"
+    r"\b(?:as an ai|an ai\b|as an? (?:\w+ )?assistant|a\.i\.|ai (?:model|assistant)|language model|i'?m (?:just )?a model|i am (?:just )?a model|"
     r"as a model|role-?play\w*|this (?:exercise|simulation|game|scenario|role)|simulat\w+|the assistant|"
     r"my (?:guidelines|instructions|programming|training|creators)|i was (?:trained|programmed)|this persona|"
     r"the character|out of character|break(?:ing)? character|chatbot|openai|anthropic|system prompt|fictional)\b",
@@ -53,7 +55,8 @@ INJECTION_IN_CONTEXT = re.compile(
     r"system (?:override|prompt|message|instruction)|new (?:system )?instructions?|note to the (?:assistant|ai|model)|"
     r"disregard|from now on|you (?:must|will) now|jailbreak|developer mode|\[system|\(new system|"
     r"ignore your (?:role|persona|instructions)|forget (?:your|all|previous)|\bsystem:|(?:must|will) now|system update|"
-    r"\b(?:admin|administrator|operator|developer)(?: note| message| instruction)?:)",
+    r"\b(?:admin|administrator|operator|developer)(?: note| message| instruction)?:|"
+    r"\binstructions? (?:to|for) (?:the )?(?:mediator|assistant|model|ai|speaker|agent)\b)",
     re.I,
 )
 COMPLIANCE = re.compile(
@@ -102,9 +105,16 @@ NOT_A_PARTY = re.compile(
     r"mr\.? mediator|madam chair|chair|colleagues|friends|gentlemen|ladies|thank|thanks|please|of course|here|today)\b",
     re.I,
 )
+# The mediator is never threatened: a threat in the second person is said to an adversary ('we will hunt you down').
+THREAT_TO_YOU = re.compile(
+    r"\b(?:hunt|kill|defeat|destroy|crush|bomb|punish|chase|wipe out|eliminate|annihilate|drive)\w*"
+    r" (?:(?:every|each|all|any|the last) (?:one )?of )?you\b",
+    re.I,
+)
 YOUR_PARTY = re.compile(
     r"\byour (?:own )?(?:foreign-backed |so-called |puppet |illegitimate )?(?:administration|movement|government|fighters|"
-    r"commanders|leaders|leadership|regime|president|troops|soldiers|forces|army|occupation|emirate|war|bombs|"
+    r"commanders|leaders|leadership|regime|president|troops|soldiers|forces|army|occupation|emirate|war|bombs|weapons|arms|"
+    r"guns|militias?|militants|attacks|insurgency|"
     r"masters|puppets)\b",
     re.I,
 )
@@ -170,7 +180,9 @@ REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds)\b", re.
 # Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
 COORDINATED = re.compile(
     r"\s+(?:and|or)\s+(?=(?:would|will|shall|can|could|must|should|may|might|do|does|did|are|is|have|has|not|never|"
-    r"no|refuse\w*|reject\w*|oppose\w*)\b)",
+    r"no|refuse\w*|reject\w*|oppose\w*)\b)"
+    # a list of claims, each with its own subject: 'we do not recognise it, we will not sit with it'
+    r"|,\s+(?=(?:we|i|they|he|she)\s)",
     re.I,
 )
 ANAPHOR = re.compile(r"\b(?:it|this|that|them|these|those|such a step|the idea)\b", re.I)
@@ -178,7 +190,8 @@ ANAPHOR = re.compile(r"\b(?:it|this|that|them|these|those|such a step|the idea)\
 CLAIM_JOIN = re.compile(r",\s+(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
 # A claim that something has happened: the source must not say otherwise.
 COMPLETED_EVENT = re.compile(
-    r"\b(?:already (?:\w+(?:ed|en)|been|sat|met|held|won|lost|made|done|begun|sent|spent|left|put)|last (?:week|month|year|spring|summer|autumn|winter)|"
+    r"\b(?:already (?:\w+(?:ed|en)|been|sat|met|held|won|lost|made|done|begun|sent|spent|left|put|withdrawn|drawn|gone|"
+    r"taken|given|fallen|broken|struck|bought|brought|sold|told)|last (?:week|month|year|spring|summer|autumn|winter)|"
     r"yesterday|signed|(?:has|have) agreed|reached an agreement|attended|adopted|exchanged|admitted|returned|"
     # transfers and attendance: who gave what to whom, who sat where
     r"(?:has|have|had) (?:\w+ )?(?:given|sent|supplied|shipped|delivered|handed|provided)|gave|supplied|shipped|"
@@ -198,7 +211,12 @@ NEUTRAL = re.compile(
 CONTRASTIVE_NOT = re.compile(r",\s*(?:and\s+|but\s+)?not\b[^,;.:]*", re.I)
 # A condition the speaker sets ('once they accept the constitution', 'provided our authority is respected') is not
 # the speaker's own stance on what it names: the stance is read in the main clause.
-SUBORDINATE = re.compile(r"\b(?:once|if|unless|until|provided(?: that)?|as long as|so long as|on condition that)\b.*$", re.I)
+SUBORDINATE = re.compile(
+    r"\b(?:once|if|unless|until|provided(?: that)?|as long as|so long as|on condition that)\b.*$"
+    # what others are reported to do is not the speaker's stance ('we are concerned by reports that Moscow supports them')
+    r"|\b(?:reports?|claims?|rumou?rs?|allegations?|accusations?|talk) (?:that|of|about)\b.*$",
+    re.I,
+)
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
     r"\b(?:no objections?|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",

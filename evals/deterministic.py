@@ -261,9 +261,9 @@ def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     mine = _alias_pattern(reading.lexicon, [reading.persona.id])
     self_as = re.compile(
         rf"\b(?:we|us)(?:,? (?:as )?(?=(?:the|a|an) )|, (?:as )?){named}"
-        rf"|\bas {named}[^.]{{0,30}}?,? (?:we|i)\b"
+        rf"|(?<!\bas well )\bas {named}[^.]{{0,30}}?,? (?:we|i)\b"
         rf"|\bour [a-z]+, as (?:{others.pattern})|\bspeak(?:ing|s)? (?:for|as|on behalf of) (?:the )?(?:{others.pattern})"
-        rf"|\bwe in (?:{others.pattern})",
+        rf"|\bwe in (?:the )?(?:{others.pattern})",
         re.I,
     )
     # A mediator may quote a party word for word: quoted words are the party's, not the mediator's.
@@ -285,6 +285,8 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
         re.I,
     )
     to_party = re.compile(rf"^to (?:the )?(?:[\w-]+ ){{0,3}}(?:in )?(?:{others.pattern})[^:]{{0,20}}:", re.I)
+    # 'you in the Kabul administration', 'those of you in Washington': a party singled out in the second person
+    you_in = re.compile(rf"\byou (?:[\w-]+ ){{0,2}}(?:in|of|at|from) (?:the )?(?:[\w-]+ )?(?:{others.pattern})", re.I)
     mediator = _alias_pattern(reading.lexicon, [reading.scenario.mediator])
     for clause in reading.clauses:
         called = cues.TITLED_VOCATIVE.match(clause.strip())
@@ -295,6 +297,8 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
             or to_party.search(clause)
             or called
             or cues.ASKED_DIRECTLY.search(clause)
+            or you_in.search(clause)
+            or cues.THREAT_TO_YOU.search(clause)
             or (cues.ADDRESS_VERBS.search(clause) and (others.search(clause) or cues.YOUR_PARTY.search(clause)))
         ):
             yield _violation("addresses_party", "barrier.addresses-party", clause)
