@@ -153,6 +153,9 @@ SPELLED_NUMBER = re.compile(
 )
 SMALL = 10
 """Spelled numbers up to ten are figures of speech ('three points', 'the two sides') as often as counts."""
+OUR = re.compile(r"\b(?:our|my|ours)\b", re.I)
+THEY = re.compile(r"\b(?:they|them|their|theirs)\b", re.I)
+THIRD_PERSON_SUBJECT = re.compile(r"^(?:and |but |so )?(?:they|he|she)\b", re.I)
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|i|my|ours)\b", re.I)
 FIGHT = re.compile(r"\b(?:fight\w*|combat\w*|battl\w*|defeat\w*|counter\w*|resist\w*|war)\b", re.I)
 STOP = frozenset("stop stopped stopping cease ceased halt abandon end quit".split())
@@ -187,7 +190,7 @@ COORDINATED = re.compile(
 )
 ANAPHOR = re.compile(r"\b(?:it|this|that|them|these|those|such a step|the idea)\b", re.I)
 # Where one sentence makes two claims: each side of ", and" / ", but" / "and we ..." is grounded on its own.
-CLAIM_JOIN = re.compile(r",\s+(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
+CLAIM_JOIN = re.compile(r",['’\"”]?\s+['‘\"“]?(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
 # A claim that something has happened: the source must not say otherwise.
 COMPLETED_EVENT = re.compile(
     r"\b(?:already (?:\w+(?:ed|en)|been|sat|met|held|won|lost|made|done|begun|sent|spent|left|put|withdrawn|drawn|gone|"

@@ -128,6 +128,16 @@ class Reading:
     def procedural(self, clause: str) -> bool:
         return bool(cues.PROCEDURAL.search(clause))
 
+    def targets(self, persona: Persona, topic: str) -> set[str]:
+        """The other parties the persona's positions on a topic are about (named in its own statements of them)."""
+        texts = [p.statement for p in persona.positions if p.topic == topic]
+        return {party for text in texts for party in self.lexicon.parties_named(text)} - {persona.id}
+
+    def names_self_head(self, text: str) -> bool:
+        """The speaker's own name without its article ('the elected government', 'the legitimate state')."""
+        heads = {re.sub(r"^(?:the|this|our) ", "", a) for a in self.lexicon.aliases.get(self.persona.id, [])}
+        return any(re.search(rf"\b{re.escape(h)}\b", text, re.I) for h in heads if " " not in h)
+
     def about_other(self, clause: str) -> str | None:
         """The other party a clause is about (named at its start), if any."""
         named = [p for p in self.lexicon.names_at_start(clause) if p in self.others]
@@ -173,17 +183,36 @@ def stance_scopes(sentence: str) -> list[str]:
     return [cues.SUBORDINATE.sub("", whole).strip() or whole for whole in scopes(sentence)]
 
 
-def _stance_checks(reading: Reading, persona: Persona, sentence: str) -> Iterator[tuple[str, str, str]]:
-    """(topic, scope, contradicted position id) for each scope of a sentence that contradicts `persona`."""
+def _stance_checks(reading: Reading, persona: Persona, sentence: str, own: bool = False) -> Iterator[tuple[str, str, str]]:
+    """(topic, scope, contradicted position id) for each scope of a sentence that contradicts `persona`.
+
+    `own`: the speaker's own claims only: a scope about another party ('the Taliban have earned a place, and we are
+    ready to recognise them': only the second) or about the speaker itself rather than whom its position concerns
+    is skipped."""
     previous: list[str] = []
     for scope in stance_scopes(sentence):
         # 'the distinction is sensible, and we endorse it': a pronoun carries the topic of the scope before it.
         topics = reading.lexicon.topics_in(scope) or (previous if cues.ANAPHOR.search(scope) else [])
         previous = topics
+        if own and (reading.about_other(scope) or cues.THIRD_PERSON_SUBJECT.match(scope)):
+            continue
         for topic in topics:
+            if own and _off_target(reading, persona, topic, scope):
+                continue
             conflict = _stance_conflict(persona, topic, scope, sentence, topic in reading.lexicon.anti_topics)
             if conflict:
                 yield topic, scope, conflict
+
+
+def _off_target(reading: Reading, persona: Persona, topic: str, scope: str) -> bool:
+    """The scope speaks of the speaker itself, while its position on the topic concerns other parties: 'a peace under the
+    elected government' is Kabul's own legitimacy, not the recognition of the Taliban that Kabul refuses."""
+    targets = reading.targets(persona, topic)
+    if not targets or set(reading.lexicon.parties_named(scope)) & targets or cues.THEY.search(scope):
+        return False
+    # The speaker as the subject ('our troops will be home', 'the government endorses it') is the one taking the stance.
+    rest = " ".join(scope.split()[3:])
+    return persona.id in reading.lexicon.parties_named(rest) or bool(cues.OUR.search(rest)) or reading.names_self_head(rest)
 
 
 def rule_stance(reading: Reading) -> Iterator[Violation]:
@@ -192,13 +221,13 @@ def rule_stance(reading: Reading) -> Iterator[Violation]:
     For the mediator only first-person clauses count: its other clauses relay the parties.
     """
     for clause in reading.clauses:
-        if cues.QUESTION.search(clause) or reading.about_other(clause) or reading.from_ledger(clause):
+        if cues.QUESTION.search(clause) or reading.from_ledger(clause):
             continue
         if reading.quoted(clause):
             continue
         if reading.is_mediator and (not cues.FIRST_PERSON.search(clause) or reading.lexicon.parties_named(clause)):
             continue
-        for topic, scope, position in _stance_checks(reading, reading.persona, clause):
+        for topic, scope, position in _stance_checks(reading, reading.persona, clause, own=True):
             kind: ViolationKind = "direct_talks" if topic == "direct-talks" else "stance_flip"
             yield _violation(kind, f"stance.{topic}", scope, position)
 
@@ -411,8 +440,19 @@ def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation
                 biased = grounding.characterisation(clause) if reading.is_mediator and not relayed else None
                 if biased:
                     yield _violation("mediator_bias", "grounding.voices-characterisation", clause)
-                else:
+                elif not self_judged(reading, grounding, clause):
                     yield _violation("unsupported", "grounding.unsupported", clause, ref.position if ref else None)
+            if match.finding in (Finding.grounded, Finding.unsupported) and self_judged(reading, grounding, clause):
+                # A party repeating the author's judgement of itself ('our presence is the main obstacle to peace').
+                yield _violation("stance_flip", "grounding.voices-judgement-of-itself", clause)
+
+
+def self_judged(reading: Reading, grounding: Grounding, clause: str) -> bool:
+    """A party's clause closer to the author's characterisation of that party than to anything documented."""
+    if reading.is_mediator or reading.about_other(clause):
+        return False
+    judged = grounding.characterisation(clause)
+    return bool(judged and judged.reference and judged.reference.owner == reading.persona.id)
 
 
 def _neutral(reading: Reading, clause: str) -> bool:
