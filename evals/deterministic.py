@@ -277,6 +277,13 @@ def _alias_pattern(lexicon: Lexicon, parties: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
 
 
+def _heads(lexicon: Lexicon, parties: list[str]) -> set[str]:
+    """The nouns parties are called by ('the movement', 'the administration'), without their article: one-word aliases
+    are left out, as many are adjectives too ('our American partners')."""
+    names = {a.lower() for p in parties for a in lexicon.aliases.get(p, [p])}
+    return {n.split(" ", 1)[1] for n in names if n.startswith(("the ", "this ", "our "))}
+
+
 def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     """Speaking as another party: 'we, the Taliban', 'as the government, we', 'our position, as Kabul'."""
     others = _alias_pattern(reading.lexicon, [p for p in reading.scenario.participants if p != reading.persona.id])
@@ -295,10 +302,19 @@ def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
         rf"|\bwe in (?:the )?(?:{others.pattern})",
         re.I,
     )
+    # A party calling itself by another party's name for itself ('our movement' from Kabul or Washington).
+    theirs = _heads(reading.lexicon, [p for p in reading.scenario.parties if p != reading.persona.id])
+    theirs -= _heads(reading.lexicon, [reading.persona.id])
+    their_name = (
+        re.compile(rf"\b(?i:our (?:own )?(?:{'|'.join(re.escape(h) for h in sorted(theirs, key=len, reverse=True))}))\b(?![- ]?[A-Z])")
+        if theirs and not reading.is_mediator
+        else None
+    )
     # A mediator may quote a party word for word: quoted words are the party's, not the mediator's.
     own = clauses(cues.QUOTED.sub(" ", reading.utterance.text)) if reading.is_mediator else reading.clauses
     for clause in own:
         match = self_as.search(clause) or (cues.PARTY_VOICE.search(clause) if reading.is_mediator else None)
+        match = match or (their_name.search(clause) if their_name else None)
         if match and not mine.search(match.group(0)):
             yield _violation("persona_swap", "role.speaks-as-another-party", clause, match.group(0))
 
