@@ -112,7 +112,7 @@ def stance_marked(text: str) -> bool:
 
 
 def conditional(text: str) -> bool:
-    return bool(cues.CONDITIONAL.search(text))
+    return bool(cues.CONDITIONAL.search(text) or cues.REQUIREMENT.search(text))
 
 
 def _sentences(text: str) -> list[str]:
@@ -126,7 +126,11 @@ def references(scenario: Scenario) -> list[Reference]:
     for persona in scenario.personas.values():
         for p in persona.positions:
             for text in (p.statement, p.relay):
-                refs += [Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s)) for s in _sentences(text)]
+                # A sentence of a conditional position that states its condition grounds only a clause that sets one too.
+                refs += [
+                    Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s), p.stance == Stance.conditional and conditional(s))
+                    for s in _sentences(text)
+                ]
         for c in persona.concessions:
             cond = c.to == Stance.conditional
             for text in (c.statement, c.relay):
@@ -198,7 +202,10 @@ class Grounding:
         if top.owner == speaker:
             # A contrast ('X, not Y') leaves the sense of the whole open: it cannot be said the other way round.
             contrasted = bool(cues.CONTRASTIVE_NOT.search(clause) or cues.CONTRASTIVE_NOT.search(top.text))
-            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and not contrasted:
+            # Reversed: said the other way round, or a willingness the speaker documents only under a condition
+            # offered without one ('ready to draw ceasefire lines right now').
+            reversed_ = top.negative != said_negative or (top.conditional and not top.negative)
+            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and reversed_ and not contrasted:
                 return Match(Finding.flip, top, top_sim)
             return Match(Finding.unsupported, top, top_sim)
         other_party = top.owner in self.scenario.parties and top.owner != speaker
