@@ -445,7 +445,10 @@ def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation
                 match = grounding.match(clause, speaker, sentence, voiced=voiced)
             ref = match.reference
             topic = ref.topic if ref else None
-            if match.finding == Finding.flip:
+            if match.finding == Finding.flip and not relayed and cues.THIRD_PERSON_SUBJECT.match(clause):
+                # 'they will only make Kabul bolder': what someone else does is no reversal of the speaker's stance.
+                yield _violation("unsupported", "grounding.unsupported", clause, ref.position if ref else None)
+            elif match.finding == Finding.flip:
                 rule = f"relay.{topic}" if relayed else f"stance.{topic}"
                 kind: ViolationKind = "direct_talks" if topic == "direct-talks" and not relayed else "stance_flip"
                 yield _violation(kind, rule, clause, ref.position if ref else None)
