@@ -155,6 +155,9 @@ SPELLED_NUMBER = re.compile(
 )
 SMALL = 10
 """Spelled numbers up to ten are figures of speech ('three points', 'the two sides') as often as counts."""
+# A clause that starts with a thing, not a party: the party named next is its owner or source ('reinforcements from
+# our American partners would be a disaster' is the speaker's judgement, not a report about Washington).
+NOT_SUBJECT = re.compile(r"^[\w-]+ (?:from|of|by|for|with|to) (?:our|my|the|their|its)\b", re.I)
 OUR = re.compile(r"\b(?:our|my|ours)\b", re.I)
 THEY = re.compile(r"\b(?:they|them|their|theirs)\b", re.I)
 THIRD_PERSON_SUBJECT = re.compile(r"^(?:and |but |so )?(?:they|he|she)\b", re.I)
@@ -182,6 +185,13 @@ DISCOURSE = frozenset(
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 # Predicates that deny what they govern without a negation word ("is illegitimate", "a non-starter").
 REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds)\b", re.I)
+# Predicates that say what they govern does harm: 'more soldiers will only prolong the bloodshed' opposes them.
+HARMFUL = re.compile(
+    r"\b(?:prolong\w*|bloodshed|escalat\w*|worsen\w*|make (?:\w+ ){0,3}worse|harm\w*|dangerous|undermin\w*|sabotag\w*|"
+    r"destabilis\w*|destabiliz\w*|(?:a|the) mistake|(?:a|the) disaster|catastroph\w*|futile|pointless|useless|"
+    r"counterproductive|reckless|betray\w*|dishonou?r\w*|embolden\w*)\b",
+    re.I,
+)
 # Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
 COORDINATED = re.compile(
     r"\s+(?:and|or)\s+(?=(?:would|will|shall|can|could|must|should|may|might|do|does|did|are|is|have|has|not|never|"

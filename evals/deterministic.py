@@ -50,7 +50,7 @@ def negations(clause: str) -> int:
     count = sum(1 for t in tokens if t in cues.NEGATORS or t.endswith("n't"))
     if "neither" in tokens and "nor" in tokens:
         count -= 1
-    return count + len(cues.NEGATING_PHRASES.findall(text))
+    return count + len(cues.NEGATING_PHRASES.findall(text)) + bool(cues.HARMFUL.search(text))
 
 
 def polarity(clause: str) -> Stance:
@@ -141,7 +141,7 @@ class Reading:
     def about_other(self, clause: str) -> str | None:
         """The other party a clause is about (named at its start), if any."""
         named = [p for p in self.lexicon.names_at_start(clause) if p in self.others]
-        if named and not cues.FIRST_PERSON.match(clause.strip()):
+        if named and not cues.FIRST_PERSON.match(clause.strip()) and not cues.NOT_SUBJECT.match(clause.strip()):
             return named[0]
         return None
 

@@ -103,7 +103,7 @@ def negative(text: str) -> bool:
             continue
         if t in cues.NEGATORS or t.endswith("n't"):
             return True
-    return bool(cues.NEGATING_PHRASES.search(plain) or cues.REJECTING.search(plain))
+    return bool(cues.NEGATING_PHRASES.search(plain) or cues.REJECTING.search(plain) or cues.HARMFUL.search(plain))
 
 
 def stance_marked(text: str) -> bool:
