@@ -110,7 +110,7 @@ NOT_A_PARTY = re.compile(
 # The mediator is never threatened: a threat in the second person is said to an adversary ('we will hunt you down').
 THREAT_TO_YOU = re.compile(
     r"\b(?:hunt|kill|defeat|destroy|crush|bomb|punish|chase|wipe out|eliminate|annihilate|drive)\w*"
-    r" (?:(?:every|each|all|any|the last) (?:one )?of )?you\b",
+    r" (?:down |out |off |up )?(?:(?:every|each|all|any|the last) (?:one )?of )?you\b",
     re.I,
 )
 YOUR_PARTY = re.compile(

@@ -192,7 +192,12 @@ def _stance_checks(reading: Reading, persona: Persona, sentence: str, own: bool 
     previous: list[str] = []
     for scope in stance_scopes(sentence):
         # 'the distinction is sensible, and we endorse it': a pronoun carries the topic of the scope before it.
-        topics = reading.lexicon.topics_in(scope) or (previous if cues.ANAPHOR.search(scope) else [])
+        # Into fighting only a topic named after the adversary ('Daesh ..., and we do not fight them'): else the pronoun
+        # is the adversary, not the topic ('we will not recognise them, and we will defeat them').
+        carried = previous if cues.ANAPHOR.search(scope) else []
+        if cues.FIGHT.search(scope):
+            carried = [t for t in carried if t in reading.lexicon.anti_topics]
+        topics = reading.lexicon.topics_in(scope) or carried
         previous = topics
         if own and (reading.about_other(scope) or cues.THIRD_PERSON_SUBJECT.match(scope)):
             continue
