@@ -310,11 +310,9 @@ def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     # A party calling itself by another party's name for itself ('our movement' from Kabul or Washington).
     theirs = _heads(reading.lexicon, [p for p in reading.scenario.parties if p != reading.persona.id])
     theirs -= _heads(reading.lexicon, [reading.persona.id])
-    their_name = (
-        re.compile(rf"\b(?i:our (?:own )?(?:{'|'.join(re.escape(h) for h in sorted(theirs, key=len, reverse=True))}))\b(?![- ]?[A-Z])")
-        if theirs and not reading.is_mediator
-        else None
-    )
+    nouns = "|".join(re.escape(h) for h in sorted(theirs, key=len, reverse=True))
+    # Not a name's first word ('our State Department'): case-sensitive after the noun.
+    their_name = re.compile(rf"\b(?i:our (?:own )?(?:{nouns}))\b(?![- ]?[A-Z])") if theirs and not reading.is_mediator else None
     # A mediator may quote a party word for word: quoted words are the party's, not the mediator's.
     own = clauses(cues.QUOTED.sub(" ", reading.utterance.text)) if reading.is_mediator else reading.clauses
     for clause in own:

@@ -127,8 +127,9 @@ def references(scenario: Scenario) -> list[Reference]:
         for p in persona.positions:
             for text in (p.statement, p.relay):
                 # A sentence of a conditional position that states its condition grounds only a clause that sets one too.
+                conditioned = p.stance == Stance.conditional
                 refs += [
-                    Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s), p.stance == Stance.conditional and conditional(s))
+                    Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s), conditioned and conditional(s))
                     for s in _sentences(text)
                 ]
         for c in persona.concessions:
@@ -194,7 +195,6 @@ class Grounding:
 
         own = [i for i in ledger if self.refs[i].owner == speaker]
         own_agree = max((float(sims[i]) for i in own if agrees(self.refs[i])), default=0.0)
-        own_any = max((float(sims[i]) for i in own), default=0.0)
         if top_sim < UNSUPPORTED:
             return Match(Finding.unsupported, top, top_sim)
         if own_agree >= top_sim - MARGIN:
