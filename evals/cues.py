@@ -40,8 +40,11 @@ STANCE_VERBS = re.compile(
     r"happy to|glad to|pleased to|keen to|eager to|delighted to|honou?red to|interest(?:ed)? in|time (?:to|for))\b|n't\b",
     re.I,
 )
-# A condition said as a requirement or an inverted 'if' ('a settlement must give us our place', 'were they invited').
-REQUIREMENT = re.compile(r"\b(?:must|has to|have to|needs? to|only|once|until|before|(?:were|should|had) (?:they|we|it|he|she) )\b", re.I)
+# A condition said as a limit or an inverted 'if' ('only once they accept', 'were they invited'): what a documented
+# willingness depends on.
+LIMITING = re.compile(r"\b(?:only|once|until|before|(?:were|should|had) (?:they|we|it|he|she) )\b", re.I)
+# A clause meets a condition by stating a requirement too ('a settlement must give us our place').
+REQUIREMENT = re.compile(r"\b(?:must|has to|have to|needs?|require[sd]?|essential|indispensable)\b", re.I)
 ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)
 QUESTION = re.compile(r"\?\s*$")
 

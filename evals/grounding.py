@@ -35,7 +35,8 @@ FLIP = 0.65
 not a claim."""
 SWAP = 0.6
 SWAP_MARGIN = 0.08
-"""Another party's sentence must beat everything the speaker documents by this much to be a persona swap."""
+"""Another party's sentence must beat everything the speaker documents in the same sense by this much to be a persona
+swap: the speaker's own sentence said the other way round shields nothing."""
 ECHO = 0.8
 ECHO_MARGIN = 0.15
 """Another party's sentence said nearly word for word, far closer than anything the speaker documents in that sense, is
@@ -112,7 +113,13 @@ def stance_marked(text: str) -> bool:
 
 
 def conditional(text: str) -> bool:
-    return bool(cues.CONDITIONAL.search(text) or cues.REQUIREMENT.search(text))
+    """A clause that sets a condition or a requirement: it may ground a documented conditional willingness."""
+    return bool(cues.CONDITIONAL.search(text) or cues.LIMITING.search(text) or cues.REQUIREMENT.search(text))
+
+
+def sets_condition(text: str) -> bool:
+    """A documented sentence whose willingness depends on a condition ('would consider a ceasefire only once ...')."""
+    return bool(cues.CONDITIONAL.search(text) or cues.LIMITING.search(text))
 
 
 def _sentences(text: str) -> list[str]:
@@ -129,7 +136,7 @@ def references(scenario: Scenario) -> list[Reference]:
                 # A sentence of a conditional position that states its condition grounds only a clause that sets one too.
                 conditioned = p.stance == Stance.conditional
                 refs += [
-                    Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s), conditioned and conditional(s))
+                    Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s), conditioned and sets_condition(s))
                     for s in _sentences(text)
                 ]
         for c in persona.concessions:
