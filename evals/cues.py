@@ -20,7 +20,7 @@ NOT_NEGATING = re.compile(
 NEGATING_PHRASES = re.compile(
     r"\b(?:rule[sd]? out|ruling out|out of the question|under no circumstances|no longer|off the table|"
     r"withdraw\w*|draw(?:s|ing)? down|pull\w* (?:\w+ ){0,3}out|scal(?:e|es|ing) back|abandon\w*|"
-    r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,2}home|end (?:the|this|their|its) occupation|"
+    r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,3}home|outstay\w*|end (?:the|this|their|its) occupation|"
     r"(?:be|are|is|come|coming|going|sent|send(?: \w+){0,3}) home|pack\w* up|overstay\w*|"
     r"(?:mission|war|occupation|presence|deployment) (?:is|are|will be) over|"
     r"(?:stay|keep|kept)\w* (?:away|out of|clear of)|boycott\w*|walk\w* (?:away|out))\b",
@@ -37,7 +37,9 @@ STANCE_VERBS = re.compile(
     r"oppose\w*|reject\w*|refuse\w*|rule\w* out|recogni[sz]\w*|join\w*|attend\w*|send\w*|allow\w*|permit\w*|"
     r"decided|decide\w*|commit\w*|consent\w*|embrace\w*|no place|no role|no seat|no objection|rather|"
     # willingness said as a feeling ('we are happy to', 'would be honoured to', 'no interest in')
-    r"happy to|glad to|pleased to|keen to|eager to|delighted to|honou?red to|interest(?:ed)? in|time (?:to|for))\b|n't\b",
+    r"happy to|glad to|pleased to|keen to|eager to|delighted to|honou?red to|interest(?:ed)? in|time (?:to|for)|"
+    # judging and regarding: 'makes sense to us', 'regards them as legitimate'
+    r"makes? (?:\w+ ){0,3}sense|sensible|reasonable|wise|a good idea|(?:regard|consider|treat|see|view)\w* (?:\w+ ){0,4}as)\b|n't\b",
     re.I,
 )
 # A condition said as a limit or an inverted 'if' ('only once they accept', 'were they invited'): what a documented
@@ -235,6 +237,8 @@ SUBORDINATE = re.compile(
     r"|\b(?:reports?|claims?|rumou?rs?|allegations?|accusations?|talk) (?:that|of|about)\b.*$",
     re.I,
 )
+# A negation inside a relative clause belongs to it ('a group that does not accept the constitution'), not to the claim.
+RELATIVE_NOT = re.compile(r"\b(?:that|who|which) (?:do|does|did|is|are|was|were|has|have|will|would|can)(?:\s+not\b|n't\b)", re.I)
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
     r"\b(?:no objections?|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",

@@ -45,7 +45,7 @@ def anti_polarity(scope: str) -> Stance | None:
 
 def negations(clause: str) -> int:
     """Negations in a clause ('neither ... nor' counts once; 'without intermediaries' not at all)."""
-    text = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", clause)))
+    text = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", cues.RELATIVE_NOT.sub(" ", clause))))
     tokens = words(text)
     count = sum(1 for t in tokens if t in cues.NEGATORS or t.endswith("n't"))
     if "neither" in tokens and "nor" in tokens:
@@ -202,18 +202,23 @@ def _stance_checks(reading: Reading, persona: Persona, sentence: str, own: bool 
         if own and (reading.about_other(scope) or cues.THIRD_PERSON_SUBJECT.match(scope)):
             continue
         for topic in topics:
-            if own and _off_target(reading, persona, topic, scope):
+            if _off_target(reading, persona, topic, scope, relayed=not own):
                 continue
             conflict = _stance_conflict(persona, topic, scope, sentence, topic in reading.lexicon.anti_topics)
             if conflict:
                 yield topic, scope, conflict
 
 
-def _off_target(reading: Reading, persona: Persona, topic: str, scope: str) -> bool:
+def _off_target(reading: Reading, persona: Persona, topic: str, scope: str, relayed: bool = False) -> bool:
     """The scope speaks of the speaker itself, while its position on the topic concerns other parties: 'a peace under the
-    elected government' is Kabul's own legitimacy, not the recognition of the Taliban that Kabul refuses."""
+    elected government' is Kabul's own legitimacy, not the recognition of the Taliban that Kabul refuses. In a relay
+    ('they ask to be treated as legitimate') any scope that names none of those parties is about the relayed party."""
     targets = reading.targets(persona, topic)
-    if not targets or set(reading.lexicon.parties_named(scope)) & targets or cues.THEY.search(scope):
+    if not targets or set(reading.lexicon.parties_named(scope)) & targets:
+        return False
+    if relayed:
+        return True
+    if cues.THEY.search(scope):
         return False
     # The speaker as the subject ('our troops will be home', 'the government endorses it') is the one taking the stance.
     rest = " ".join(scope.split()[3:])

@@ -97,7 +97,7 @@ def negative(text: str) -> bool:
     double negations that do ('no objection', 'not against', 'not closed to') are read as affirmations first.
     'Against' names an adversary ('fighting against Daesh') unless a verb of being puts it in opposition.
     """
-    plain = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", text)))
+    plain = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", cues.RELATIVE_NOT.sub(" ", text))))
     tokens = words(plain)
     for i, t in enumerate(tokens):
         if t == "against" and (i == 0 or tokens[i - 1] not in cues.BEING):
