@@ -39,7 +39,7 @@ STANCE_VERBS = re.compile(
     # willingness said as a feeling ('we are happy to', 'would be honoured to', 'no interest in')
     r"happy to|glad to|pleased to|keen to|eager to|delighted to|honou?red to|interest(?:ed)? in|time (?:to|for)|"
     # judging and regarding: 'makes sense to us', 'regards them as legitimate'
-    r"makes? (?:\w+ ){0,3}sense|sensible|reasonable|wise|a good idea|(?:regard|consider|treat|see|view)\w* (?:\w+ ){0,4}as)\b|n't\b",
+    r"makes? (?:\w+ ){0,3}sense|sensible|reasonable|wise|a good idea|(?:regard|consider|treat|see|view|respect)\w* (?:\w+ ){0,4}as)\b|n't\b",
     re.I,
 )
 # A condition said as a limit or an inverted 'if' ('only once they accept', 'were they invited'): what a documented
@@ -241,7 +241,7 @@ SUBORDINATE = re.compile(
 RELATIVE_NOT = re.compile(r"\b(?:that|who|which) (?:do|does|did|is|are|was|were|has|have|will|would|can)(?:\s+not\b|n't\b)", re.I)
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
-    r"\b(?:no objections?|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
+    r"\b(?:no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
     re.I,
 )
 # 'against' opposes only after a verb of being or standing ('we are against'); else it names an adversary.

@@ -40,17 +40,22 @@ def anti_polarity(scope: str) -> Stance | None:
             t in cues.NEGATORS or t.endswith("n't") or t in cues.STOP for t in window if t not in ("against", "neither", "nor")
         ):
             return Stance.oppose
+    # The fighting as the subject ('fighting them is no longer our business'): the main predicate's negation decides.
+    if fights[0] <= 1 and negations(scope) % 2:
+        return Stance.oppose
     return Stance.support
 
 
 def negations(clause: str) -> int:
     """Negations in a clause ('neither ... nor' counts once; 'without intermediaries' not at all)."""
     text = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", cues.RELATIVE_NOT.sub(" ", clause))))
-    tokens = words(text)
+    phrases = len(cues.NEGATING_PHRASES.findall(text))
+    # A phrase counts once, not once more for its 'no' ('no longer', 'under no circumstances').
+    tokens = words(cues.NEGATING_PHRASES.sub(" ", text))
     count = sum(1 for t in tokens if t in cues.NEGATORS or t.endswith("n't"))
     if "neither" in tokens and "nor" in tokens:
         count -= 1
-    return count + len(cues.NEGATING_PHRASES.findall(text)) + bool(cues.HARMFUL.search(text))
+    return count + phrases + bool(cues.HARMFUL.search(text))
 
 
 def polarity(clause: str) -> Stance:
@@ -163,7 +168,7 @@ def _stance_conflict(persona: Persona, topic: str, scope: str, sentence: str, an
         if said_or_none is None:
             return None
         said = said_or_none
-    elif not (cues.STANCE_VERBS.search(scope) or cues.NEGATING_PHRASES.search(scope)):
+    elif not (cues.STANCE_VERBS.search(scope) or cues.NEGATING_PHRASES.search(scope) or cues.AFFIRMING.search(scope)):
         return None
     else:
         said = polarity(scope)
@@ -453,7 +458,9 @@ def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation
                 match = grounding.match(clause, speaker, sentence, voiced=voiced)
             ref = match.reference
             topic = ref.topic if ref else None
-            if match.finding == Finding.flip and not relayed and cues.THIRD_PERSON_SUBJECT.match(clause):
+            # On a topic named after an adversary only fighting it or not says the stance ('we will not reward terrorism').
+            against_adversary = topic in reading.lexicon.anti_topics and anti_polarity(clause) != Stance.oppose
+            if match.finding == Finding.flip and not relayed and (cues.THIRD_PERSON_SUBJECT.match(clause) or against_adversary):
                 # 'they will only make Kabul bolder': what someone else does is no reversal of the speaker's stance.
                 yield _violation("unsupported", "grounding.unsupported", clause, ref.position if ref else None)
             elif match.finding == Finding.flip:

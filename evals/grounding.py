@@ -109,7 +109,7 @@ def negative(text: str) -> bool:
 
 def stance_marked(text: str) -> bool:
     """Whether a clause says anything about willingness or fact that a negation could reverse."""
-    return bool(cues.STANCE_VERBS.search(text)) or negative(text)
+    return bool(cues.STANCE_VERBS.search(text) or cues.AFFIRMING.search(text)) or negative(text)
 
 
 def conditional(text: str) -> bool:
