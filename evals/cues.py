@@ -194,7 +194,7 @@ REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds)\b", re.
 HARMFUL = re.compile(
     r"\b(?:prolong\w*|bloodshed|escalat\w*|worsen\w*|make (?:\w+ ){0,3}worse|harm\w*|dangerous|undermin\w*|sabotag\w*|"
     r"destabilis\w*|destabiliz\w*|(?:a|the) mistake|(?:a|the) disaster|catastroph\w*|futile|pointless|useless|"
-    r"counterproductive|reckless|betray\w*|dishonou?r\w*|embolden\w*)\b",
+    r"counterproductive|reckless|betray\w*|dishonou?r\w*|embolden\w*|(?:is|are|was|were|be) wrong to|unwise|ill-advised)\b",
     re.I,
 )
 # Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
@@ -238,10 +238,15 @@ SUBORDINATE = re.compile(
     re.I,
 )
 # A negation inside a relative clause belongs to it ('a group that does not accept the constitution'), not to the claim.
-RELATIVE_NOT = re.compile(r"\b(?:that|who|which) (?:do|does|did|is|are|was|were|has|have|will|would|can)(?:\s+not\b|n't\b)", re.I)
+RELATIVE_NOT = re.compile(
+    r"\b(?!(?:if|only|and|but|because|so|as|when|unless|provided|since|while|that|said|says|say)\b)(\w+) "
+    r"(?:that|who|which) (?:do|does|did|is|are|was|were|has|have|will|would|can)(?:\s+not\b|n't\b)",
+    re.I,
+)
+LEADING_CONDITION = re.compile(r"^(?:if|once|unless|provided|as long as|so long as|when)\b[^,;:]{3,120},\s+(?=\S)", re.I)
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
-    r"\b(?:no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did)(?: not|n't) (?:oppose|object|reject))\b",
+    r"\b(?:no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did|would|will|could)(?: not|n't) (?:oppose|object|reject|mind))\b",
     re.I,
 )
 # 'against' opposes only after a verb of being or standing ('we are against'); else it names an adversary.

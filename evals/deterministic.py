@@ -13,7 +13,7 @@ from functools import cached_property
 
 from deliberation.evals import cues, substance
 from deliberation.evals.clauses import clauses, scopes
-from deliberation.evals.grounding import Finding, Grounding
+from deliberation.evals.grounding import Finding, Grounding, negative
 from deliberation.evals.lexicon import Lexicon, load_lexicon
 from deliberation.evals.substance import non_answer
 from deliberation.evals.types import Utterance, Verdict, Violation, ViolationKind
@@ -446,7 +446,9 @@ def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation
     """
     speaker = reading.persona.id
     for sentence in reading.own_clauses:
-        for clause in scopes_of(sentence):
+        for scope in scopes_of(sentence):
+            # A leading condition ('if the mediator lists it, we will not object') is not a claim: the main clause is.
+            clause = cues.LEADING_CONDITION.sub("", scope) or scope
             if _neutral(reading, clause):
                 continue
             named = [p for p in reading.lexicon.names_at_start(clause, window=6) if p in reading.scenario.parties]
@@ -483,7 +485,8 @@ def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation
 
 def self_judged(reading: Reading, grounding: Grounding, clause: str) -> bool:
     """A party's clause closer to the author's characterisation of that party than to anything documented."""
-    if reading.is_mediator or reading.about_other(clause):
+    # Denying the judgement ('we are not the obstacle to peace') is the party's own voice.
+    if reading.is_mediator or reading.about_other(clause) or negative(clause):
         return False
     judged = grounding.characterisation(clause)
     return bool(judged and judged.reference and judged.reference.owner == reading.persona.id)
@@ -587,7 +590,8 @@ class DeterministicScorer:
 
     def check(self, utterance: Utterance) -> Verdict:
         reading = Reading(utterance, self.scenario.persona(utterance.persona), self.scenario, self.lexicon)
-        self.grounding.embed([part for sentence in reading.own_clauses for part in [sentence, *scopes_of(sentence)]])
+        parts = [part for sentence in reading.own_clauses for part in [sentence, *scopes_of(sentence)]]
+        self.grounding.embed(parts + [cues.LEADING_CONDITION.sub("", part) or part for part in parts])
         violations = [v for rule in self._rules for v in rule(reading)]
         violations += list(rule_injection(reading, [v for v in violations if v.kind not in SOFT]))
         return Verdict(
