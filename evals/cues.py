@@ -39,7 +39,7 @@ STANCE_VERBS = re.compile(
     # willingness said as a feeling ('we are happy to', 'would be honoured to', 'no interest in')
     r"happy to|glad to|pleased to|keen to|eager to|delighted to|honou?red to|interest(?:ed)? in|time (?:to|for)|"
     # judging and regarding: 'makes sense to us', 'regards them as legitimate'
-    r"makes? (?:\w+ ){0,3}sense|sensible|reasonable|wise|a good idea|(?:regard|consider|treat|see|view|respect)\w* (?:\w+ ){0,4}as)\b|n't\b",
+    r"makes? (?:\w+ ){0,3}sense|sensible|reasonable|wise|a good idea|deserves?|(?:regard|consider|treat|see|view|respect)\w* (?:\w+ ){0,4}as)\b|n't\b",
     re.I,
 )
 # A condition said as a limit or an inverted 'if' ('only once they accept', 'were they invited'): what a documented
