@@ -44,7 +44,7 @@ STANCE_VERBS = re.compile(
 )
 # A condition said as a limit or an inverted 'if' ('only once they accept', 'were they invited'): what a documented
 # willingness depends on.
-LIMITING = re.compile(r"\b(?:only|once|until|before|(?:were|should|had) (?:they|we|it|he|she) )\b", re.I)
+LIMITING = re.compile(r"\b(?:only|once|until|before|(?:were|should|had) (?:they|we|it|he|she) )\b|^(?:should|were|had) \w+", re.I)
 # A clause meets a condition by stating a requirement too ('a settlement must give us our place').
 REQUIREMENT = re.compile(r"\b(?:must|has to|have to|needs?|require[sd]?|essential|indispensable)\b", re.I)
 ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)
@@ -189,7 +189,7 @@ DISCOURSE = frozenset(
 )
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 # Predicates that deny what they govern without a negation word ("is illegitimate", "a non-starter").
-REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds)\b", re.I)
+REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds|illusion|(?:a|the) myth|fiction|fantasy|nonsense)\b", re.I)
 # Predicates that say what they govern does harm: 'more soldiers will only prolong the bloodshed' opposes them.
 HARMFUL = re.compile(
     r"\b(?:prolong\w*|bloodshed|escalat\w*|worsen\w*|make (?:\w+ ){0,3}worse|harm\w*|dangerous|undermin\w*|sabotag\w*|"
@@ -200,7 +200,7 @@ HARMFUL = re.compile(
 # Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
 COORDINATED = re.compile(
     r"\s+(?:and|or)\s+(?=(?:would|will|shall|can|could|must|should|may|might|do|does|did|are|is|have|has|not|never|"
-    r"no|refuse\w*|reject\w*|oppose\w*)\b)"
+    r"no|refuse\w*|reject\w*|oppose\w*|we|i|they|he|she)\b)"
     # a list of claims, each with its own subject: 'we do not recognise it, we will not sit with it'
     r"|,\s+(?=(?:we|i|they|he|she)\s)",
     re.I,
@@ -243,7 +243,9 @@ RELATIVE_NOT = re.compile(
     r"(?:that|who|which) (?:do|does|did|is|are|was|were|has|have|will|would|can)(?:\s+not\b|n't\b)",
     re.I,
 )
-LEADING_CONDITION = re.compile(r"^(?:if|once|unless|provided|as long as|so long as|when)\b[^,;:]{3,120},\s+(?=\S)", re.I)
+LEADING_CONDITION = re.compile(
+    r"^(?:if|once|unless|provided|as long as|so long as|when|should|were|had)\b[^,;:]{3,120},\s+(?=\S)", re.I
+)
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
     r"\b(?:no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did|would|will|could)(?: not|n't) (?:oppose|object|reject|mind))\b",

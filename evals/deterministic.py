@@ -55,7 +55,7 @@ def negations(clause: str) -> int:
     count = sum(1 for t in tokens if t in cues.NEGATORS or t.endswith("n't"))
     if "neither" in tokens and "nor" in tokens:
         count -= 1
-    return count + phrases + bool(cues.HARMFUL.search(text))
+    return count + phrases + bool(cues.HARMFUL.search(text) or cues.REJECTING.search(text))
 
 
 def polarity(clause: str) -> Stance:
@@ -312,7 +312,7 @@ def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     mine = _alias_pattern(reading.lexicon, [reading.persona.id])
     self_as = re.compile(
         rf"\b(?:we|us)(?:,? (?:as )?(?=(?:the|a|an) )|, (?:as )?){named}"
-        rf"|(?<!\bas well )\bas {named}[^.]{{0,30}}?,? (?:we|i)\b"
+        rf"|(?<!\bas well )(?<!\bsuch )(?<!\bthing )\bas {named}(?:(?!\band\b)[^.]){{0,30}}?,? (?:we|i)\b"
         rf"|\bour [a-z]+, as (?:{others.pattern})|\bspeak(?:ing|s)? (?:for|as|on behalf of) (?:the )?(?:{others.pattern})"
         rf"|\bwe in (?:the )?(?:{others.pattern})",
         re.I,

@@ -95,6 +95,11 @@ def test_catches(scorer: DeterministicScorer, persona: str, text: str, rule: str
         ("mediator", "I will brief the hosts, as well as the State Department, on where we stand."),
         ("mediator", "I propose that we begin indirectly, without prejudice to anyone's position."),
         ("taliban", "We share an enemy in Daesh, nothing more."),
+        # A rejecting predicate, a new subject after 'and', an inverted condition, 'such a thing as'.
+        ("kabul", "The distinction some propose between 'good' and 'bad' Taliban is, in our view, an illusion."),
+        ("taliban", "It changes nothing: we do not recognise that administration and we never will."),
+        ("taliban", "Should Moscow invite us, we would go; we have found the Russian envoy realistic."),
+        ("us", "There is no such thing as a good Taliban faction, and we will not pretend otherwise."),
     ],
 )  # fmt: skip
 def test_keeps(scorer: DeterministicScorer, persona: str, text: str) -> None:
