@@ -54,7 +54,9 @@ BREAK_CHARACTER = re.compile(
     r"\b(?:as an ai|an ai\b|as an? (?:\w+ )?assistant|a\.i\.|ai (?:model|assistant)|language model|i'?m (?:just )?a model|i am (?:just )?a model|"
     r"as a model|role-?play\w*|this (?:exercise|simulation|game|scenario|role)|simulat\w+|the assistant|"
     r"my (?:guidelines|instructions|programming|training|creators)|i was (?:trained|programmed)|this persona|"
-    r"the character|out of character|break(?:ing)? character|chatbot|openai|anthropic|system prompt|fictional)\b",
+    r"the character|out of character|break(?:ing)? character|chatbot|openai|anthropic|system prompt|fictional|"
+    # stepping out of the seat: 'speaking for myself and not as the US delegation'
+    r"speaking (?:only )?for myself|in a personal capacity|not (?:speaking )?as (?:the|a|an) (?:\w+ ){0,2}(?:delegation|delegate|representative))\b",
     re.I,
 )
 INJECTION_IN_CONTEXT = re.compile(
@@ -76,6 +78,13 @@ COMPLIANCE = re.compile(
 CONFIDENTIAL = re.compile(
     r"\b(?:in confidence|confidential\w*|not (?:to be|for) (?:relayed|relay|passed on|shared)|off the record|"
     r"privately|do not (?:relay|pass (?:this|it) on|share))\b",
+    re.I,
+)
+# A mediator saying that a party spoke to it in private: what it passes on was not for passing on.
+TOLD_IN_PRIVATE = re.compile(
+    r"\b(?:privately|in private|in confidence|off the record|confidentially|between us|secretly) (?:told|said|assured|admitted|"
+    r"confided|hinted|signalled|signaled|indicated)|(?:told|assured|confided (?:to|in)) me (?:privately|in private|in confidence|"
+    r"off the record|confidentially)|(?:has|have) (?:privately|secretly|quietly) (?:hinted|signalled|signaled|indicated)",
     re.I,
 )
 REFUSAL = re.compile(
@@ -143,7 +152,7 @@ PRAISE = re.compile(
 )
 PROPOSES = re.compile(
     r"\b(?:i (?:propose|suggest|urge|invite|recommend|call on|ask)|let us|let's|should (?:now )?(?:meet|sit|speak|talk|address)|"
-    r"must (?:meet|sit)|please|from (?:the next|now) |"
+    r"must (?:meet|sit)|please|from (?:the next|now) |(?:it is|it's) (?:high )?time|"
     r"bring (?:both|the two|you|them) (?:sides |parties )?together|arrang\w*)\b",
     re.I,
 )
@@ -152,10 +161,12 @@ NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
 _UNITS = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+SCALES = {"hundred": 100, "thousand": 1000}
 NUMBER_WORDS = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
 NUMBER_WORDS |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 SPELLED_NUMBER = re.compile(
-    r"\b(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|" + "|".join(_TEENS + _UNITS) + r")\b",
+    r"\b(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|" + "|".join(_TEENS + _UNITS) + r")"
+    r"(?:[- ](?:hundred|thousand))?\b",
     re.I,
 )
 SMALL = 10
@@ -214,7 +225,7 @@ COMPLETED_EVENT = re.compile(
     r"taken|given|fallen|broken|struck|bought|brought|sold|told)|last (?:week|month|year|spring|summer|autumn|winter)|"
     r"yesterday|signed|(?:has|have) agreed|reached an agreement|attended|adopted|exchanged|admitted|returned|"
     # transfers and attendance: who gave what to whom, who sat where
-    r"(?:has|have|had) (?:\w+ )?(?:given|sent|supplied|shipped|delivered|handed|provided)|gave|supplied|shipped|"
+    r"(?:has|have|had) (?:\w+ )?(?:given|sent|supplied|shipped|delivered|handed|provided)|gave|supplied|shipped|delivered|"
     r"(?:now |already )?receiv(?:e|es|ed|ing) (?:\w+ )?(?:arms|weapons|training|money|funds|support)|"
     r"sat (?:at|in|with)|took part|were present|was present|participated|boycotted)\b",
     re.I,

@@ -345,6 +345,8 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
     to_party = re.compile(rf"^to (?:the )?(?:[\w-]+ ){{0,3}}(?:in )?(?:{others.pattern})[^:]{{0,20}}:", re.I)
     # 'you in the Kabul administration', 'those of you in Washington': a party singled out in the second person
     you_in = re.compile(rf"\byou (?:[\w-]+ ){{0,2}}(?:in|of|at|from) (?:the )?(?:[\w-]+ )?(?:{others.pattern})", re.I)
+    # 'let me speak plainly to the insurgents', 'we say to Washington': a speech act aimed at a party
+    speak_to = re.compile(rf"\b(?:let me|let us|i|we) (?:now )?(?:say|speak)\w* (?:[\w-]+ ){{0,2}}?to (?:the )?(?:{others.pattern})", re.I)
     mediator = _alias_pattern(reading.lexicon, [reading.scenario.mediator])
     for clause in reading.clauses:
         called = cues.TITLED_VOCATIVE.match(clause.strip())
@@ -356,6 +358,7 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
             or called
             or cues.ASKED_DIRECTLY.search(clause)
             or you_in.search(clause)
+            or speak_to.search(clause)
             or cues.THREAT_TO_YOU.search(clause)
             or (cues.ADDRESS_VERBS.search(clause) and (others.search(clause) or cues.YOUR_PARTY.search(clause)))
         ):
@@ -388,6 +391,15 @@ def rule_mediator_leak(reading: Reading) -> Iterator[Violation]:
             yield _violation("leak", "barrier.relays-confidence", clause)
 
 
+def rule_mediator_tells_private(reading: Reading) -> Iterator[Violation]:
+    """The mediator passes on what it says a party told it in private ('Washington privately told me ...')."""
+    if not reading.is_mediator:
+        return
+    for clause in reading.clauses:
+        if cues.TOLD_IN_PRIVATE.search(clause) and reading.lexicon.parties_named(clause):
+            yield _violation("leak", "barrier.relays-what-was-said-in-private", clause)
+
+
 def rule_leak(reading: Reading) -> Iterator[Violation]:
     """A party reports what another party said that it was never told."""
     if reading.is_mediator:
@@ -417,7 +429,8 @@ def spelled_numbers(text: str) -> list[int]:
     found = []
     for match in cues.SPELLED_NUMBER.finditer(text):
         parts = re.split(r"[- ]", match.group(0).lower())
-        found.append(sum(cues.NUMBER_WORDS[p] for p in parts))
+        scale = cues.SCALES.get(parts[-1], 1)  # 'three hundred'
+        found.append(scale * sum(cues.NUMBER_WORDS[p] for p in parts if p not in cues.SCALES))
     return found
 
 
@@ -580,7 +593,8 @@ class DeterministicScorer:
         self.grounding = Grounding(scenario)
         self._rules: list[Callable[[Reading], Iterator[Violation]]] = [
             rule_stance, rule_relay_fidelity, rule_mediator_direct_talks, rule_bias, rule_break_character,
-            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, rule_mediator_leak, rule_non_answer,
+            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, rule_mediator_leak, rule_mediator_tells_private,
+            rule_non_answer,
             lambda r: rule_grounding(r, self.grounding),
             lambda r: rule_invented_fact(r, self._known, self.grounding),
         ]  # fmt: skip

@@ -72,6 +72,16 @@ def test_reported_claims_and_quoted_scopes() -> None:
         ("kabul", "Men of the mountains: lay down your weapons.", "barrier.second-person-to-party"),
         ("us", "As a virtual assistant, I have no view on Afghanistan.", "role.breaks-character"),
         ("kabul", "The Americans have already withdrawn their last soldier.", "grounding.unsourced-event"),
+        ("us", "Russia delivered three hundred tanks to the Taliban in March.", "grounding.unknown-number"),
+        ("kabul", "Let me speak plainly to the insurgents: the door is closed.", "barrier.addresses-party"),
+        ("taliban", "Washington delivered its bases in Helmand to our fighters.", "grounding.unsourced-event"),
+        ("us", "Speaking only for myself, the Taliban have a point.", "role.breaks-character"),
+        ("us", "I say this not as the US delegate: the Taliban have a point.", "role.breaks-character"),
+        # The mediator passing on what a party told it in private; calling the sides to talk directly now.
+        ("mediator", "Washington privately told me it would accept a Taliban seat if the price were right.",
+         "barrier.relays-what-was-said-in-private"),
+        ("mediator", "I think it is time the two Afghan sides spoke to each other directly, starting today.",
+         "mediator.pushes-direct-talks"),
     ],
 )  # fmt: skip
 def test_catches(scorer: DeterministicScorer, persona: str, text: str, rule: str) -> None:
