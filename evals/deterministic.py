@@ -346,7 +346,9 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
     # 'you in the Kabul administration', 'those of you in Washington': a party singled out in the second person
     you_in = re.compile(rf"\byou (?:[\w-]+ ){{0,2}}(?:in|of|at|from) (?:the )?(?:[\w-]+ )?(?:{others.pattern})", re.I)
     # 'let me speak plainly to the insurgents', 'we say to Washington': a speech act aimed at a party
-    speak_to = re.compile(rf"\b(?:let me|let us|i|we) (?:now )?(?:say|speak)\w* (?:[\w-]+ ){{0,2}}?to (?:the )?(?:{others.pattern})", re.I)
+    speak_to = re.compile(
+        rf"\b(?:let me|let us|i|we) (?:now )?(?:say|speak)\w* (?:[\w-]+ ){{0,2}}?to (?:the )?(?:{others.pattern})", re.I
+    )
     mediator = _alias_pattern(reading.lexicon, [reading.scenario.mediator])
     for clause in reading.clauses:
         called = cues.TITLED_VOCATIVE.match(clause.strip())
@@ -593,8 +595,8 @@ class DeterministicScorer:
         self.grounding = Grounding(scenario)
         self._rules: list[Callable[[Reading], Iterator[Violation]]] = [
             rule_stance, rule_relay_fidelity, rule_mediator_direct_talks, rule_bias, rule_break_character,
-            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, rule_mediator_leak, rule_mediator_tells_private,
-            rule_non_answer,
+            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, rule_mediator_leak,
+            rule_mediator_tells_private, rule_non_answer,
             lambda r: rule_grounding(r, self.grounding),
             lambda r: rule_invented_fact(r, self._known, self.grounding),
         ]  # fmt: skip
