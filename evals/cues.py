@@ -176,7 +176,7 @@ SMALL = 10
 NOT_SUBJECT = re.compile(r"^[\w-]+ (?:from|of|by|for|with|to) (?:our|my|the|their|its)\b", re.I)
 OUR = re.compile(r"\b(?:our|my|ours)\b", re.I)
 THEY = re.compile(r"\b(?:they|them|their|theirs)\b", re.I)
-THIRD_PERSON_SUBJECT = re.compile(r"^(?:and |but |so )?(?:they|he|she)\b", re.I)
+THIRD_PERSON_SUBJECT = re.compile(r"^(?:and |but |so )?(?:(?:they|he|she)\b|(?:its|their|his|her) \w+)", re.I)
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|i|my|ours)\b", re.I)
 FIGHT = re.compile(r"\b(?:fight\w*|combat\w*|battl\w*|defeat\w*|counter\w*|resist\w*|war)\b", re.I)
 STOP = frozenset("stop stopped stopping cease ceased halt abandon end quit".split())
@@ -245,7 +245,8 @@ CONTRASTIVE_NOT = re.compile(r",\s*(?:and\s+|but\s+)?not\b[^,;.:]*", re.I)
 SUBORDINATE = re.compile(
     r"\b(?:once|if|unless|until|provided(?: that)?|as long as|so long as|on condition that)\b.*$"
     # what others are reported to do is not the speaker's stance ('we are concerned by reports that Moscow supports them')
-    r"|\b(?:reports?|claims?|rumou?rs?|allegations?|accusations?|talk) (?:that|of|about)\b.*$",
+    r"|\b(?:reports?|claims?|rumou?rs?|allegations?|accusations?|talk) (?:that|of|about)\b.*$"
+    r"|\b(?:hear|heard|(?:are|were|have been) told|note|noted) that\b.*$",
     re.I,
 )
 # A negation inside a relative clause belongs to it ('a group that does not accept the constitution'), not to the claim.

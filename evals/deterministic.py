@@ -322,7 +322,11 @@ def rule_persona_swap(reading: Reading) -> Iterator[Violation]:
     theirs -= _heads(reading.lexicon, [reading.persona.id])
     nouns = "|".join(re.escape(h) for h in sorted(theirs, key=len, reverse=True))
     # Not a name's first word ('our State Department'): case-sensitive after the noun.
-    their_name = re.compile(rf"\b(?i:our (?:own )?(?:{nouns}))\b(?![- ]?[A-Z])") if theirs and not reading.is_mediator else None
+    their_name = (
+        re.compile(rf"(?<!\bnot )(?<!\bnever )\b(?i:our (?:own )?(?:{nouns}))\b(?![- ]?[A-Z])")  # 'is not our government'
+        if theirs and not reading.is_mediator
+        else None
+    )
     # A mediator may quote a party word for word: quoted words are the party's, not the mediator's.
     own = clauses(cues.QUOTED.sub(" ", reading.utterance.text)) if reading.is_mediator else reading.clauses
     for clause in own:

@@ -110,6 +110,10 @@ def test_catches(scorer: DeterministicScorer, persona: str, text: str, rule: str
         ("taliban", "It changes nothing: we do not recognise that administration and we never will."),
         ("taliban", "Should Moscow invite us, we would go; we have found the Russian envoy realistic."),
         ("us", "There is no such thing as a good Taliban faction, and we will not pretend otherwise."),
+        # What the speaker hears others want, what someone else's backers want, denying a name is not taking it.
+        ("kabul", "We hear that some of our neighbours would like to see the Taliban at the table."),
+        ("taliban", "Its foreign backers want more soldiers; we want fewer."),
+        ("taliban", "The administration in Kabul is not our government."),
     ],
 )  # fmt: skip
 def test_keeps(scorer: DeterministicScorer, persona: str, text: str) -> None:
