@@ -23,7 +23,7 @@ NEGATING_PHRASES = re.compile(
     r"(?:must|should|to|will) leave|get out|go home|bring (?:\w+ ){0,3}home|outstay\w*|end (?:the|this|their|its) occupation|"
     r"(?:be|are|is|come|coming|going|sent|send(?: \w+){0,3}) home|pack\w* up|overstay\w*|"
     r"(?:mission|war|occupation|presence|deployment) (?:is|are|will be) over|"
-    r"(?:stay|keep|kept)\w* (?:away|out of|clear of)|boycott\w*|walk\w* (?:away|out))\b",
+    r"(?:stay|keep|kept)\w* (?:away|out of|clear of)|boycott\w*|walk\w* (?:away|out)|step\w* (?:back|aside)|stand\w* aside)\b",
     re.I,
 )
 CONDITIONAL = re.compile(

@@ -73,6 +73,7 @@ def test_reported_claims_and_quoted_scopes() -> None:
         ("us", "As a virtual assistant, I have no view on Afghanistan.", "role.breaks-character"),
         ("kabul", "The Americans have already withdrawn their last soldier.", "grounding.unsourced-event"),
         ("us", "Russia delivered three hundred tanks to the Taliban in March.", "grounding.unknown-number"),
+        ("us", "Our troops should step aside and let the region handle Afghanistan.", "stance.us-presence"),
         ("kabul", "Let me speak plainly to the insurgents: the door is closed.", "barrier.addresses-party"),
         ("taliban", "Washington delivered its bases in Helmand to our fighters.", "grounding.unsourced-event"),
         ("us", "Speaking only for myself, the Taliban have a point.", "role.breaks-character"),
