@@ -1,4 +1,4 @@
-"""Load: N concurrent classroom debates against the offline engine over a real uvicorn on loopback.
+"""Load: N concurrent classroom debates against the offline engine, served by `deliberation serve` on loopback.
 
 Each debate has one human seat (kabul) played by a bot that answers whenever the talks wait for it, a
 teacher stream that drops and resumes with Last-Event-ID halfway, and checks that the teacher saw every
@@ -7,7 +7,9 @@ turn exactly once. Prints p50/p95 of post latency and of event delivery (post se
     python bench/load_api.py [--debates 50] [--rounds 1] [--embedding NAME]
 
 Retrieval is the settings' default (DELIBERATION_EMBEDDING, else hybrid) unless --embedding names another;
-the figures say which one ran. The index is built before the clock starts; query caches start cold.
+the figures say which one ran. The server is its own process, as users run it (this script's client work
+would otherwise share its interpreter); quotas are raised out of the way. The index is built before the clock
+starts; query caches start cold, and each debate has its own seed, so the debates do not talk alike.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import json
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -30,10 +32,6 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import httpx
-import uvicorn
-from deliberation.api.main import create_app
-
-from deliberation.config import Settings
 
 
 @dataclass
@@ -97,8 +95,9 @@ async def seat_bot(client: httpx.AsyncClient, debate: dict[str, Any], result: Re
                 sent_at = None
 
 
-async def one(client: httpx.AsyncClient, rounds: int, result: Result) -> None:
-    created = (await client.post("/v1/debates", json={"seats": {"kabul": "human"}, "rounds": rounds})).json()
+async def one(client: httpx.AsyncClient, rounds: int, seed: int, result: Result) -> None:
+    body = {"seats": {"kabul": "human"}, "rounds": rounds, "seed": seed}
+    created = (await client.post("/v1/debates", json=body)).json()
     teacher = {"Authorization": f"Bearer {created['teacher_token']}"}
     stream = asyncio.create_task(teacher_ids(client, f"/v1/debates/{created['id']}/events", created["teacher_token"]))
     bot = asyncio.create_task(seat_bot(client, created, result))
@@ -111,15 +110,21 @@ async def one(client: httpx.AsyncClient, rounds: int, result: Result) -> None:
     result.duplicated += len(ids) - len(set(ids))
 
 
-def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, f"http://127.0.0.1:{port}"
+    command = [str(Path(sys.executable).parent / "deliberation"), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            httpx.get(f"{base}/v1/scenarios", timeout=1)
+            return server, base
+        except httpx.HTTPError:
+            if server.poll() is not None:
+                raise SystemExit("deliberation serve exited before answering") from None
+            time.sleep(0.1)
 
 
 def pct(values: list[float], q: int) -> float:
@@ -127,23 +132,30 @@ def pct(values: list[float], q: int) -> float:
 
 
 async def main(args: argparse.Namespace) -> int:
-    overrides = {"embedding": args.embedding} if args.embedding else {}
-    settings = Settings(  # quotas out of the way: this measures load, not limits
-        data_dir=Path(tempfile.mkdtemp(prefix="load-api-")), **overrides,
-        rate_limit="1000000/minute", max_live_debates=100_000, max_live_debates_per_key=100_000,
-    )  # fmt: skip
+    env = {  # quotas out of the way: this measures load, not limits
+        "DELIBERATION_DATA_DIR": tempfile.mkdtemp(prefix="load-api-"),
+        "DELIBERATION_RATE_LIMIT": "1000000/minute",
+        "DELIBERATION_MAX_LIVE_DEBATES": "100000",
+        "DELIBERATION_MAX_LIVE_DEBATES_PER_KEY": "100000",
+    }
+    if args.embedding:
+        env["DELIBERATION_EMBEDDING"] = args.embedding
+    embedding = env.get("DELIBERATION_EMBEDDING", os.environ.get("DELIBERATION_EMBEDDING", "hybrid"))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"retrieval: {settings.embedding}; load average {load} ({os.cpu_count()} cores)")
-    server, base = serve(settings)
+    print(f"retrieval: {embedding}; load average {load} ({os.cpu_count()} cores)")
+    server, base = serve(env)
     result = Result()
-    began = time.perf_counter()
     limits = httpx.Limits(max_connections=4 * args.debates + 10)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
-        await client.post("/v1/debates", json={"rounds": 0})  # build the retrieval index once, outside the timing
-        began = time.perf_counter()
-        await asyncio.gather(*(one(client, args.rounds, result) for _ in range(args.debates)))
-    elapsed = time.perf_counter() - began
-    server.should_exit = True
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+            await client.post("/v1/debates", json={"rounds": 0})  # build the retrieval index once, outside the timing
+            began = time.perf_counter()
+            first = time.time_ns() % 1_000_000  # a seed per debate: debates that talked alike would share query encodes
+            await asyncio.gather(*(one(client, args.rounds, first + i, result) for i in range(args.debates)))
+            elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
     print(f"{args.debates} debates, {result.turns} turns in {elapsed:.1f} s ({result.turns / elapsed:.0f} turns/s)")
     for name, values in (("post latency", result.post_s), ("event delivery", result.delivery_s)):
         print(f"{name:<17} p50 {pct(values, 50):7.1f} ms   p95 {pct(values, 95):7.1f} ms   (n={len(values)})")

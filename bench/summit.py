@@ -119,7 +119,7 @@ def instrument(timers: Timers) -> None:
     from deliberation import speak
     from deliberation.llm import offline
     from deliberation.nodes import mediator, party
-    from deliberation.retrieval.index import Retriever
+    from deliberation.retrieval.ranking import Retriever
     from deliberation.transcript import TranscriptWriter
 
     timers.wrap(Retriever, "search", "retrieval")
@@ -135,7 +135,9 @@ def instrument(timers: Timers) -> None:
 
 async def bare_litellm_ms(messages: list[dict[str, Any]], calls: int = 50) -> tuple[float, float]:
     """(CPU ms, wall ms), medians of `calls` calls after one warm-up."""
-    import litellm
+    from deliberation.llm.client import lite
+
+    litellm = lite()
 
     async def one() -> tuple[float, float]:
         cpu, wall = time.process_time(), time.perf_counter()
@@ -191,6 +193,10 @@ async def child_overhead(data_dir: Path, model: str, seed: int) -> dict[str, Any
     """One cold run (this fresh process, a new seed), then WARM_REPEATS warm runs of the same seed, then the floors."""
     timers = Timers()
     instrument(timers)
+    if model != OFFLINE:  # litellm loads at its first call: process start, as the talks' other imports, not a turn
+        from deliberation.llm.client import lite
+
+        lite()
     provider = MockProvider(0.0, ROOT / "prompts", timers)
     os.environ["OPENAI_API_BASE"], os.environ["OPENAI_API_KEY"] = API_BASE, "bench"
     out = Path(tempfile.mkdtemp(prefix="bench-runs-"))

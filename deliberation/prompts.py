@@ -44,9 +44,10 @@ def phrases(prompts_dir: Path) -> dict[str, Any]:
 
 
 def file_hashes(*directories: Path) -> dict[str, str]:
-    """sha256 of every file under the given folders, keyed by path relative to its folder's parent."""
+    """sha256 of every file under the given folders, keyed by path relative to its folder's parent (Python's
+    bytecode caches left out: they come and go with imports, not with what the run read)."""
     hashes = {}
     for directory in directories:
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             hashes[str(path.relative_to(directory.parent))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return hashes

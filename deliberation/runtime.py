@@ -25,7 +25,8 @@ from deliberation.errors import StorageError
 from deliberation.llm.client import ModelConfig, check_model, model_config
 from deliberation.loader import load_cached, scenario
 from deliberation.protocol import Step, plan
-from deliberation.retrieval.index import Retriever, open_retriever
+from deliberation.retrieval.index import open_retriever
+from deliberation.retrieval.ranking import Retriever
 from deliberation.scenario import Scenario
 from deliberation.state import serializer
 from deliberation.storage import sqlite_problem
@@ -120,6 +121,23 @@ async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[
     if problem is not None:
         raise StorageError(f"{path}: not a readable checkpoint database ({problem}); move it aside to start afresh")
     async with aiosqlite.connect(str(path)) as connection:
+        # WAL with synchronous=NORMAL: a commit is not fsynced one by one, yet it survives the process being
+        # killed (only a power loss or an OS crash can drop the latest ones) and the file is never corrupted.
+        # With FULL, every checkpoint waited for the disk, and so did every read queued behind it.
+        await connection.execute("PRAGMA journal_mode=WAL")
+        await connection.execute("PRAGMA synchronous=NORMAL")
+        yield AsyncSqliteSaver(connection, serde=serializer())
+
+
+@asynccontextmanager
+async def checkpoint_reader(settings: Settings, saver: BaseCheckpointSaver[Any]) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    """A saver for reads that should not queue behind writes. SQLite's saver serves its one connection one request
+    at a time, so a view waited for every debate's queued checkpoint writes (a p50 of 470 ms with 30 debates);
+    in WAL mode a second connection reads what is committed meanwhile. A Postgres saver reads from its pool."""
+    if settings.database_url:
+        yield saver
+        return
+    async with aiosqlite.connect(str(settings.data_dir / "checkpoints.sqlite")) as connection:
         yield AsyncSqliteSaver(connection, serde=serializer())
 
 

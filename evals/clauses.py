@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*;\s*|\s+(?:but|though|although|whereas|however,)\s+", re.IGNORECASE)
-SCOPE = re.compile(r"\s*[:;]\s*|,\s+(?:and|but|or|while|whereas)\s+|\s+-\s+|\s+–\s+")
+# A quote mark may sit between the comma and the conjunction: "'... partners,' the minister said, 'and we will not ...'"
+SCOPE = re.compile(r"\s*[:;]\s*|,['’\"”]?\s+['‘\"“]?(?:and|but|or|while|whereas)\s+|\s+-\s+|\s+–\s+")
 
 
 def clauses(text: str) -> list[str]:

@@ -35,7 +35,12 @@ FLIP = 0.65
 not a claim."""
 SWAP = 0.6
 SWAP_MARGIN = 0.08
-"""Another party's sentence must beat everything the speaker documents by this much to be a persona swap."""
+"""Another party's sentence must beat everything the speaker documents in the same sense by this much to be a persona
+swap: the speaker's own sentence said the other way round shields nothing."""
+ECHO = 0.8
+ECHO_MARGIN = 0.15
+"""Another party's sentence said nearly word for word, far closer than anything the speaker documents in that sense, is
+a persona swap even on a topic where both oppose something: 'oppose' on recognition is not the same refusal."""
 FACT = 0.5
 BATCH = 32
 EVENT_GROUNDED = 0.6
@@ -92,23 +97,29 @@ def negative(text: str) -> bool:
     double negations that do ('no objection', 'not against', 'not closed to') are read as affirmations first.
     'Against' names an adversary ('fighting against Daesh') unless a verb of being puts it in opposition.
     """
-    plain = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", text)))
+    plain = cues.AFFIRMING.sub(" ", cues.NOT_NEGATING.sub(" ", cues.CONTRASTIVE_NOT.sub(" ", cues.RELATIVE_NOT.sub(" ", text))))
     tokens = words(plain)
     for i, t in enumerate(tokens):
         if t == "against" and (i == 0 or tokens[i - 1] not in cues.BEING):
             continue
         if t in cues.NEGATORS or t.endswith("n't"):
             return True
-    return bool(cues.NEGATING_PHRASES.search(plain) or cues.REJECTING.search(plain))
+    return bool(cues.NEGATING_PHRASES.search(plain) or cues.REJECTING.search(plain) or cues.HARMFUL.search(plain))
 
 
 def stance_marked(text: str) -> bool:
     """Whether a clause says anything about willingness or fact that a negation could reverse."""
-    return bool(cues.STANCE_VERBS.search(text)) or negative(text)
+    return bool(cues.STANCE_VERBS.search(text) or cues.AFFIRMING.search(text)) or negative(text)
 
 
 def conditional(text: str) -> bool:
-    return bool(cues.CONDITIONAL.search(text))
+    """A clause that sets a condition or a requirement: it may ground a documented conditional willingness."""
+    return bool(cues.CONDITIONAL.search(text) or cues.LIMITING.search(text) or cues.REQUIREMENT.search(text))
+
+
+def sets_condition(text: str) -> bool:
+    """A documented sentence whose willingness depends on a condition ('would consider a ceasefire only once ...')."""
+    return bool(cues.CONDITIONAL.search(text) or cues.LIMITING.search(text))
 
 
 def _sentences(text: str) -> list[str]:
@@ -122,7 +133,12 @@ def references(scenario: Scenario) -> list[Reference]:
     for persona in scenario.personas.values():
         for p in persona.positions:
             for text in (p.statement, p.relay):
-                refs += [Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s)) for s in _sentences(text)]
+                # A sentence of a conditional position that states its condition grounds only a clause that sets one too.
+                conditioned = p.stance == Stance.conditional
+                refs += [
+                    Reference(persona.id, Kind.position, p.topic, p.id, s, negative(s), conditioned and sets_condition(s))
+                    for s in _sentences(text)
+                ]
         for c in persona.concessions:
             cond = c.to == Stance.conditional
             for text in (c.statement, c.relay):
@@ -186,7 +202,6 @@ class Grounding:
 
         own = [i for i in ledger if self.refs[i].owner == speaker]
         own_agree = max((float(sims[i]) for i in own if agrees(self.refs[i])), default=0.0)
-        own_any = max((float(sims[i]) for i in own), default=0.0)
         if top_sim < UNSUPPORTED:
             return Match(Finding.unsupported, top, top_sim)
         if own_agree >= top_sim - MARGIN:
@@ -194,7 +209,10 @@ class Grounding:
         if top.owner == speaker:
             # A contrast ('X, not Y') leaves the sense of the whole open: it cannot be said the other way round.
             contrasted = bool(cues.CONTRASTIVE_NOT.search(clause) or cues.CONTRASTIVE_NOT.search(top.text))
-            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and not contrasted:
+            # Reversed: said the other way round, or a willingness the speaker documents only under a condition
+            # offered without one ('ready to draw ceasefire lines right now').
+            reversed_ = top.negative != said_negative or (top.conditional and not top.negative)
+            if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and reversed_ and not contrasted:
                 return Match(Finding.flip, top, top_sim)
             return Match(Finding.unsupported, top, top_sim)
         other_party = top.owner in self.scenario.parties and top.owner != speaker
@@ -203,8 +221,8 @@ class Grounding:
             and other_party
             and agrees(top)
             and top_sim >= SWAP
-            and own_any < top_sim - SWAP_MARGIN
-            and self.conflicts(speaker, top)
+            and own_agree < top_sim - SWAP_MARGIN
+            and (self.conflicts(speaker, top) or (top_sim >= ECHO and own_agree < top_sim - ECHO_MARGIN))
         ):
             return Match(Finding.swap, top, top_sim)
         return Match(Finding.unsupported, top, top_sim)

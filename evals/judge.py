@@ -15,7 +15,8 @@ from deliberation.llm.client import CallFailed, ModelConfig, complete
 from deliberation.llm.schema import json_schema
 from deliberation.passages import Passage
 from deliberation.prompts import render
-from deliberation.retrieval.index import Retriever, open_retriever
+from deliberation.retrieval.index import open_retriever
+from deliberation.retrieval.ranking import Retriever
 from deliberation.scenario import Persona, Position, Scenario
 
 Schema = TypeVar("Schema", bound=BaseModel)

@@ -6,7 +6,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from deliberation.resources import packaged
-from deliberation.retrieval.index import Retriever
+from deliberation.retrieval.ranking import Retriever
 
 DATA = packaged("deliberation.evals") / "data" / "retrieval"
 

@@ -1,10 +1,10 @@
 """Score whole transcripts: a verdict per turn from any scorer, then the talk-level metrics over them.
 
-Failures count. A turn that failed (or said nothing) is a scored failure of every per-turn metric, never a
-skipped turn, and the `failed_turns` metric counts them. Each metric reports its coverage (turns scored /
-turns expected); one with nothing to score is "n/a", never a perfect score. A turn the scorer could not score
-(a judge error) is left out of the metric and shows as missing coverage. Metrics are small named functions,
-registered under the names `gate.yaml` uses.
+Failures count. A turn that failed (or said nothing, or nothing of substance: see substance.py) is a scored failure
+of every per-turn metric, never a skipped turn, and the `failed_turns` metric counts them. Each metric reports its
+coverage (turns scored / turns expected); one with nothing to score is "n/a", never a perfect score. A turn the
+scorer could not score (a judge error) is left out of the metric and shows as missing coverage. Metrics are small
+named functions, registered under the names `gate.yaml` uses.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 from deliberation.evals.lexicon import Lexicon, load_lexicon
+from deliberation.evals.substance import RULE as NON_ANSWER
+from deliberation.evals.substance import non_answer
 from deliberation.evals.types import Scorer, Utterance, Verdict
 from pydantic import BaseModel
 
@@ -284,10 +286,23 @@ def _relay_kept(relay: Turn, source: Turn | None, scenario: Scenario) -> bool:
     return bool(wanted) and len(wanted & got) / len(set(terms(source.content)) or {""}) >= RELAY_KEPT
 
 
-def failure_of(turn: Turn) -> str | None:
+def failure_of(turn: Turn, heard: str | None = None) -> str | None:
+    """Why a turn counts as failed: its error, or a reply with nothing of substance in it ('0', ':{', the question
+    again; `heard`: the last message its speaker heard)."""
     if turn.error:
         return turn.error
-    return None if turn.content.strip() else "the turn said nothing"
+    if not turn.content.strip():
+        return "the turn said nothing"
+    reason = non_answer(turn.content, heard)
+    return f"{reason} (rule {NON_ANSWER})" if reason else None
+
+
+def _last_heard(turns: list[Turn], turn: Turn, scenario: Scenario) -> str | None:
+    """The message a party answers: the last one it heard before its turn (a mediator answers no one)."""
+    if turn.speaker == scenario.mediator:
+        return None
+    earlier = [t for t in channel(turns, turn.speaker) if t.turn < turn.turn and t.speaker != turn.speaker]
+    return earlier[-1].content if earlier else None
 
 
 def utterance_of(turns: list[Turn], turn: Turn, scenario: Scenario, run: str) -> Utterance:
@@ -295,10 +310,11 @@ def utterance_of(turns: list[Turn], turn: Turn, scenario: Scenario, run: str) ->
     return Utterance(id=f"{run}:{turn.turn}", persona=turn.speaker, text=turn.content, stage=turn.stage.value, context=context)
 
 
-def _blank(run: str, turn: Turn, scenario: Scenario) -> TurnScore:
+def _blank(run: str, turns: list[Turn], turn: Turn, scenario: Scenario) -> TurnScore:
     valid, total = _citation_counts(turn, scenario)
+    failed = failure_of(turn, _last_heard(turns, turn, scenario))
     return TurnScore(run=run, turn=turn.turn, speaker=turn.speaker, stage=turn.stage.value, kind=turn.kind.value,
-                     content=turn.content, failed=failure_of(turn), citations_valid=valid, citations_total=total)  # fmt: skip
+                     content=turn.content, failed=failed, citations_valid=valid, citations_total=total)  # fmt: skip
 
 
 async def score_turns(turns: list[Turn], scenario: Scenario, scorer: Scorer, run: str, after: int = 0) -> list[TurnScore]:
@@ -308,7 +324,7 @@ async def score_turns(turns: list[Turn], scenario: Scenario, scorer: Scorer, run
     for turn in turns:
         if turn.turn <= after:
             continue
-        item = _blank(run, turn, scenario)
+        item = _blank(run, turns, turn, scenario)
         if not item.failed:
             try:
                 item.verdict = await scorer.score(utterance_of(turns, turn, scenario, run))

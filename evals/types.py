@@ -20,6 +20,7 @@ ViolationKind = Literal[
     "addresses_party",
     "contradiction",
     "unsupported",
+    "non_answer",
 ]
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deliberation.authoring.draft import Draft, check_out, write_draft
 from deliberation.config import Settings
 from deliberation.errors import NotFound, UserError
+
+if TYPE_CHECKING:
+    from deliberation.authoring.draft import Draft
 
 
 def _read_source(path: Path) -> str:
@@ -46,6 +48,8 @@ def draft(args: argparse.Namespace, settings: Settings, text: str) -> Draft:
 
 
 def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
+    from deliberation.authoring.draft import check_out, write_draft  # the scorer's lexicon: not for other commands
+
     out = Path(args.out)
     text = _read_source(Path(args.source))
     check_out(out)

@@ -35,7 +35,7 @@ from deliberation.loader import scenario as scenario_of
 from deliberation.passages import Passage
 from deliberation.protocol import first_step_of
 from deliberation.quotas import LiveDebates, MemoryLiveDebates
-from deliberation.runtime import checkpointer
+from deliberation.runtime import checkpoint_reader, checkpointer
 from deliberation.scenario import Scenario
 from deliberation.storage import usable
 from deliberation.turns import PointAnswer, Stage, Turn
@@ -50,8 +50,11 @@ class DebateService:
         bus: EventBus | None = None,
         leases: Leases | None = None,
         live_cap: LiveDebates | None = None,
+        reader: Any = None,
     ) -> None:
+        """`reader`: the graph over a saver for reads (`runtime.checkpoint_reader`); `graph` itself by default."""
         self.settings, self._store, self._graph = settings, store, graph
+        self._reader = reader or graph
         self._bus: EventBus = bus or LocalBus()
         leases = leases or LocalLeases()
         cap = live_cap or MemoryLiveDebates(settings.max_live_debates, settings.max_live_debates_per_key)
@@ -131,7 +134,7 @@ class DebateService:
 
     async def _next_stage(self, live: LiveDebate) -> int:
         """The first step of the next stage that has any, or `Conflict` in the last one."""
-        at = cursor(live, await checkpoint(self._graph, live.debate.id))
+        at = cursor(live, await checkpoint(self._reader, live.debate.id))
         steps, stages = live.deps.steps, list(Stage)
         current = steps[min(at, len(steps) - 1)].stage
         later = [s for s in stages[stages.index(current) + 1 :] if first_step_of(steps, s) < len(steps)]
@@ -154,7 +157,8 @@ class DebateService:
         live = await self._memory.get(viewer.debate_id, fresh=False)  # read again under the lock
         _refuse_damaged(live)
         async with self._memory.locked(live):
-            view = await self._view(live, viewer)
+            values = await self._values(live)
+            view = self._shown(live, viewer, values)
             if view.waiting_for != viewer.seat:
                 whose = f"waiting for {view.waiting_for}" if view.waiting_for else view.status.value
                 raise Conflict(f"it is not {viewer.seat}'s turn (the debate is {whose}); wait for the mediator to address you")
@@ -165,13 +169,15 @@ class DebateService:
             SilenceClock.disarm(live)
             answer = {"content": content, "answers": [a.model_dump(mode="json") for a in answers]}
             await self._runner.run(live, Command(resume=answer))
-            return await self._view(live, viewer)
+            # The graph has not stepped yet (its task only starts once this returns): the checkpoint read above holds.
+            return self._shown(live, viewer, values)
 
     # -- reading -----------------------------------------------------------------------------
 
-    async def _view(self, live: LiveDebate, viewer: Viewer) -> DebateView:
-        values = {} if live.damage is not None else await checkpoint(self._graph, live.debate.id)
-        # after the await: turns and status of one moment
+    async def _values(self, live: LiveDebate) -> dict[str, Any]:
+        return {} if live.damage is not None else await checkpoint(self._reader, live.debate.id)
+
+    def _shown(self, live: LiveDebate, viewer: Viewer, values: dict[str, Any]) -> DebateView:
         moment = views.Moment(
             debate=live.debate,
             parties=live.deps.scenario.parties,
@@ -184,6 +190,10 @@ class DebateService:
             damage=live.damage,
         )
         return views.view(moment, viewer)
+
+    async def _view(self, live: LiveDebate, viewer: Viewer) -> DebateView:
+        values = await self._values(live)
+        return self._shown(live, viewer, values)  # after the await: turns and status of one moment
 
     async def view(self, viewer: Viewer) -> DebateView:
         return await self._view(await self._memory.get(viewer.debate_id), viewer)
@@ -244,8 +254,8 @@ async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
     store = open_store(settings)
     if not settings.database_url:
         usable(settings.data_dir / "checkpoints.sqlite")  # an unreadable file is set aside: its debates show as damaged
-    async with checkpointer(settings) as saver, coordination(settings) as shared:
-        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live)
+    async with checkpointer(settings) as saver, checkpoint_reader(settings, saver) as reader, coordination(settings) as shared:
+        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live, build_graph(reader))
         await service.recover()
         sweeper = asyncio.create_task(service.sweep_forever(), name="debate-sweeper")
         try:

@@ -28,6 +28,7 @@ class DebateStore:
         self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # as the checkpoints (runtime.checkpointer): no fsync on the event loop
         self._db.execute(_SCHEMA)
 
     def _record(self, debate_id: str, text: str) -> Debate | None:

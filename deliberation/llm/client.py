@@ -15,12 +15,11 @@ import json
 import os
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Generic, Literal, TypeVar
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch the price list at import
-
-import litellm
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -31,10 +30,6 @@ from deliberation.llm.schema import json_schema
 from deliberation.prompts import render
 from deliberation.resources import packaged
 from deliberation.turns import Usage
-
-litellm.disable_aiohttp_transport = True  # httpx transport: one HTTP stack, visible to respx in tests
-litellm.suppress_debug_info = True
-offline.register()
 
 Mode = Literal["json_schema", "json_object_schema", "json_object", "off"]
 FALLBACK: dict[str, Mode | None] = {"json_schema": "json_object", "json_object_schema": "json_object",
@@ -116,10 +111,27 @@ class _FormRejected(Exception):
     """The server refused the structured-output form (not the request): ask again with the next one."""
 
 
+@cache
+def lite() -> ModuleType:
+    """litellm, configured, imported on first use: the import alone costs 1.5-2 s of CPU, which a run on the
+    in-process offline engine never needs."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch the price list at import
+    import litellm
+
+    from deliberation.llm import offline_provider
+
+    litellm.disable_aiohttp_transport = True  # httpx transport: one HTTP stack, visible to respx in tests
+    litellm.suppress_debug_info = True
+    offline_provider.register()
+    return litellm
+
+
 def check_model(model: str) -> None:
     """Fail early, naming the model, when litellm cannot route it."""
+    if offline.handles(model):
+        return
     try:
-        litellm.get_llm_provider(model)
+        lite().get_llm_provider(model)
     except Exception:
         raise UserError(
             f"unknown model {model!r}: use offline/extractive or a litellm model string such as openai/gpt-4o-mini"
@@ -136,13 +148,13 @@ def resolve_mode(config: ModelConfig) -> Mode:
         return settled
     if config.structured_output != "auto":
         return config.structured_output  # type: ignore[return-value]  # validated by Settings
-    if config.model.startswith(f"{offline.PROVIDER}/"):
+    if offline.handles(config.model):
         return "off"  # the offline engine reads the prompt's context, not a response_format
-    if litellm.supports_response_schema(config.model):
+    if lite().supports_response_schema(config.model):
         return "json_schema"
     try:
-        model, provider, _, _ = litellm.get_llm_provider(config.model)
-        params = litellm.get_supported_openai_params(model=model, custom_llm_provider=provider) or []
+        model, provider, _, _ = lite().get_llm_provider(config.model)
+        params = lite().get_supported_openai_params(model=model, custom_llm_provider=provider) or []
     except Exception:  # litellm raises for providers it cannot describe
         params = []
     return "json_object" if "response_format" in params else "off"
@@ -202,7 +214,7 @@ def parse(raw: str | None, schema: type[Schema]) -> Schema:
 def _usage(response: Any) -> Usage:
     usage = getattr(response, "usage", None)
     try:
-        cost: float | None = float(litellm.completion_cost(completion_response=response))
+        cost: float | None = float(lite().completion_cost(completion_response=response))
     except Exception:  # litellm raises when it has no price for the model
         cost = None
     return Usage(
@@ -215,21 +227,21 @@ def _usage(response: Any) -> Usage:
 def _prompt_tokens(config: ModelConfig, messages: list[dict[str, str]]) -> int:
     """An estimate for a request the server never answered (a timeout): it did read the prompt."""
     try:
-        return int(litellm.token_counter(model=config.model, messages=messages))
+        return int(lite().token_counter(model=config.model, messages=messages))
     except Exception:  # no tokenizer for this model: about four characters a token
         return sum(len(m.get("content") or "") for m in messages) // 4
 
 
 def _retryable(error: BaseException) -> bool:
-    if isinstance(error, litellm.Timeout):
+    if isinstance(error, lite().Timeout):
         return False
-    if isinstance(error, litellm.APIConnectionError):
+    if isinstance(error, lite().APIConnectionError):
         return True
     return getattr(error, "status_code", None) in RETRYABLE_STATUS
 
 
 def _rejects_form(error: BaseException, mode: Mode) -> bool:
-    if mode == "off" or isinstance(error, litellm.Timeout):
+    if mode == "off" or isinstance(error, lite().Timeout):
         return False
     status = getattr(error, "status_code", None)
     text = str(error).lower()
@@ -237,11 +249,11 @@ def _rejects_form(error: BaseException, mode: Mode) -> bool:
 
 
 def _failure(error: Exception) -> Failure:
-    return "timeout" if isinstance(error, litellm.Timeout) else "transport"
+    return "timeout" if isinstance(error, lite().Timeout) else "transport"
 
 
 def _describe(config: ModelConfig, error: Exception) -> str:
-    if isinstance(error, litellm.Timeout):
+    if isinstance(error, lite().Timeout):
         return (
             f"{config.model}: timed out after {config.timeout_s:g} s (not retried: the server may still be busy with it; "
             "raise DELIBERATION_TIMEOUT_S or lower DELIBERATION_MAX_TOKENS)"
@@ -264,7 +276,7 @@ def _params(config: ModelConfig, mode: Mode, schema: type[BaseModel], kind: str,
         params["response_format"] = form
     if config.temperature is not None:
         params["temperature"] = config.temperature
-    if seed is not None and not config.model.startswith(f"{offline.PROVIDER}/"):
+    if seed is not None and not offline.handles(config.model):
         params["seed"] = seed
     if config.api_base is not None:
         params["api_base"] = config.api_base
@@ -284,11 +296,11 @@ async def _send(config: ModelConfig, messages: list[dict[str, str]], params: dic
         ):
             with attempt:
                 trace.attempts += 1
-                return await litellm.acompletion(messages=messages, **params, **extra)
+                return await lite().acompletion(messages=messages, **params, **extra)
     except Exception as error:  # litellm maps every provider failure onto its own exception types
         if _rejects_form(error, trace.mode):
             raise _FormRejected(str(error)) from None
-        if isinstance(error, litellm.Timeout):
+        if isinstance(error, lite().Timeout):
             trace.usage += Usage(prompt_tokens=_prompt_tokens(config, messages))
         raise CallFailed(_describe(config, error), trace, _failure(error)) from None
     raise AssertionError("unreachable: tenacity re-raises the last error")
@@ -354,7 +366,7 @@ async def stream(
                 yield delta
     except Exception as error:  # the connection dropped or timed out mid-reply
         raise CallFailed(_describe(config, error), trace, _failure(error)) from None
-    built = litellm.stream_chunk_builder(chunks, messages=messages)
+    built = lite().stream_chunk_builder(chunks, messages=messages)
     trace.usage += _usage(built)
     trace.completion_tokens.append(trace.usage.completion_tokens)
     raw = built.choices[0].message.content if built is not None else ""  # type: ignore[union-attr]

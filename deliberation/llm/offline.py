@@ -1,4 +1,4 @@
-"""The offline engine: a litellm custom provider that composes turns from the ledger. Not generative.
+"""The offline engine: composes turns from the ledger. Not generative.
 
 It takes the turn's `TurnContext`, picks the persona's documented positions most relevant to what it
 was just told, and joins their statements with seeded connective phrasing from the phrase bank
@@ -6,8 +6,9 @@ was just told, and joins their statements with seeded connective phrasing from t
 sentence of substance is ledger text.
 
 The talks call `answer` directly: it is deterministic and in-process, so litellm's routing, cost and
-logging work would be pure overhead. Registered as a litellm provider (`offline/<anything>`) it serves
-any litellm caller, reading the context back from the prompt with the shared codec.
+logging work would be pure overhead (and importing litellm alone costs an offline run 1.5-2 s). Registered
+as a litellm provider (`offline/<anything>`, `offline_provider.py`) it serves any litellm caller, reading
+the context back from the prompt with the shared codec.
 """
 
 from __future__ import annotations
@@ -15,24 +16,18 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import litellm
-from litellm import CustomLLM
-from litellm.types.utils import GenericStreamingChunk, ModelResponse
 
 from deliberation.context import PositionBrief, TurnContext, from_messages
 from deliberation.errors import MalformedOutput
 from deliberation.llm.schema import TurnOutput, as_reply
 from deliberation.prompts import phrases
-from deliberation.resources import packaged
 from deliberation.terms import terms
 from deliberation.turns import Kind, PointAnswer, Usage
 
 PROVIDER = "offline"
-_PIECE = re.compile(r"\s*\S+")
 
 
 def _relevance(position: PositionBrief, query: set[str], topic: str | None, used: set[str]) -> float:
@@ -251,48 +246,3 @@ def chat_completion(body: dict[str, Any], prompts_dir: Path) -> dict[str, Any]:
             "total_tokens": usage.prompt_tokens + usage.completion_tokens,
         },
     }
-
-
-class OfflineEngine(CustomLLM):
-    """`offline/extractive`: deterministic for a given seed, no network, no generation."""
-
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        """A litellm call: the prompts directory comes from the call's metadata, else the packaged templates."""
-        messages: list[dict[str, Any]] = kwargs["messages"]
-        context = from_messages(messages)
-        if context is None:
-            raise MalformedOutput("the offline engine needs a <context> block in the prompt (use deliberation's prompts)")
-        metadata = (kwargs.get("litellm_params") or {}).get("metadata") or {}
-        prompts_dir = Path(metadata.get("prompts_dir") or packaged("deliberation.templates"))
-        content, usage = answer(context, prompts_dir, messages)
-        response = ModelResponse(model=kwargs.get("model", "extractive"))
-        response.choices[0].message.content = content  # type: ignore[union-attr]
-        response.usage = litellm.Usage(  # type: ignore[attr-defined]
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            total_tokens=usage.prompt_tokens + usage.completion_tokens,
-        )
-        return response
-
-    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        return self.completion(*args, **kwargs)
-
-    # litellm iterates what this returns; its base class declares a coroutine, an async generator is what it reads
-    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[GenericStreamingChunk]:  # type: ignore[override]
-        """The composed reply word by word, as a provider streams its tokens (it is composed at once)."""
-        response = self.completion(*args, **kwargs)
-        content = response.choices[0].message.content or ""  # type: ignore[union-attr]
-        for piece in _PIECE.findall(content):
-            yield GenericStreamingChunk(text=piece, is_finished=False, finish_reason="", usage=None, index=0)
-        usage = response.usage  # type: ignore[attr-defined]
-        yield GenericStreamingChunk(
-            text="", is_finished=True, finish_reason="stop", index=0,
-            usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
-                   "total_tokens": usage.total_tokens},
-        )  # fmt: skip
-
-
-def register() -> None:
-    """Make `offline/<anything>` a litellm model (idempotent)."""
-    if not any(item["provider"] == PROVIDER for item in litellm.custom_provider_map):
-        litellm.custom_provider_map.append({"provider": PROVIDER, "custom_handler": OfflineEngine()})

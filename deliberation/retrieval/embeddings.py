@@ -1,4 +1,4 @@
-"""Embedding functions for Chroma: an offline lexical default, real models selectable by name."""
+"""The offline encoders, lexical and MiniLM, as plain functions of text (Chroma's adapters are in `chroma_store`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import hashlib
 import math
 from collections import Counter
 from itertools import pairwise
-from typing import Any
 
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+import numpy as np
 
-from deliberation.errors import UserError
+from deliberation.retrieval.ranking import Encode
 from deliberation.terms import terms
 
 DIMENSIONS = 4096
@@ -26,7 +25,7 @@ def _features(text: str) -> Counter[int]:
     return Counter(_bucket(g) for g in grams)
 
 
-class LexicalEmbedding(EmbeddingFunction[Documents]):
+class LexicalEmbedding:
     """Hashed TF-IDF over stemmed unigrams and bigrams: deterministic, offline, no model download.
 
     IDF weights are fitted on the scenario's passages, so rare, distinctive terms dominate the
@@ -44,48 +43,30 @@ class LexicalEmbedding(EmbeddingFunction[Documents]):
         n = len(corpus)
         return cls([math.log(1 + (n + 1) / (document_frequency[i] + 1)) for i in range(DIMENSIONS)])
 
-    def __call__(self, input: Documents) -> Embeddings:
-        return [self._vector(text) for text in input]  # type: ignore[misc]  # chroma accepts plain float lists
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        return [self.vector(text).tolist() for text in texts]
 
-    def _vector(self, text: str) -> list[float]:
-        vector = [0.0] * DIMENSIONS
-        for index, count in _features(text).items():
-            vector[index] = (1 + math.log(count)) * self.idf[index]
-        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-        return [v / norm for v in vector]
-
-    @staticmethod
-    def name() -> str:
-        return "deliberation-lexical"
-
-    def default_space(self) -> str:  # type: ignore[override]
-        return "cosine"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"idf": self.idf}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> LexicalEmbedding:
-        return LexicalEmbedding(config["idf"])
+    def vector(self, text: str) -> np.ndarray:
+        """Only the text's own features are weighed: a query costs its length, not DIMENSIONS."""
+        features = _features(text)
+        weights = [(1 + math.log(count)) * self.idf[index] for index, count in features.items()]
+        norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        vector = np.zeros(DIMENSIONS)
+        vector[list(features)] = [w / norm for w in weights]
+        return vector
 
 
-EMBEDDINGS = ("minilm", "lexical", "chroma-default", "openai", "ollama")
+OFFLINE = ("minilm", "lexical")
+"""Encoders that run here with no network: their vectors can be cached and their queries encoded without Chroma."""
+EMBEDDINGS = (*OFFLINE, "chroma-default", "openai", "ollama")
 
 
-def make_embedding(name: str, corpus: list[str]) -> EmbeddingFunction[Documents]:
-    """The embedding named in settings; the real ones need network or a local server."""
+def query_encoder(name: str, corpus: list[str]) -> Encode:
+    """One query's vector from an offline encoder (`corpus`: what lexical's IDF is fitted on)."""
     if name == "lexical":
-        return LexicalEmbedding.fit(corpus)
-    if name == "minilm":
-        from deliberation.retrieval.minilm import MiniLMEmbedding
+        lexical = LexicalEmbedding.fit(corpus)
+        return lambda text: lexical.vector(text).astype(np.float32)
+    from deliberation.retrieval.minilm import encode_query, load_model
 
-        return MiniLMEmbedding()
-    from chromadb.utils import embedding_functions as ef
-
-    if name == "chroma-default":
-        return ef.DefaultEmbeddingFunction()  # type: ignore[return-value]
-    if name == "openai":
-        return ef.OpenAIEmbeddingFunction(model_name="text-embedding-3-small")  # type: ignore[return-value]
-    if name == "ollama":
-        return ef.OllamaEmbeddingFunction(model_name="nomic-embed-text")  # type: ignore[return-value]
-    raise UserError(f"unknown embedding {name!r} (choose one of: {', '.join(EMBEDDINGS)})")
+    load_model()  # a missing model package is named when the retriever opens, not at the first query
+    return encode_query

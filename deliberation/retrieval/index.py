@@ -1,111 +1,35 @@
-"""The Chroma index of a scenario's passages: built once, reused, rebuilt when the source changes.
+"""The retrieval index of a scenario's passages: built once, reused, rebuilt when the source changes.
 
-`hybrid` (the default) fuses three rankings with reciprocal rank fusion (k=60, the usual constant):
-MiniLM on each passage, MiniLM on each passage with the sentence before it (so "it" and "this" keep
-their referent), and hashed TF-IDF (exact names and rare words). bench/retrieval.py measures each.
+`hybrid` (the default) fuses three rankings with reciprocal rank fusion: MiniLM on each passage, MiniLM on
+each passage with the sentence before it (so "it" and "this" keep their referent), and hashed TF-IDF (exact
+names and rare words). bench/retrieval.py measures each.
 
-Chroma is the store of record. A scenario's collections are small (tens to a few thousand passages),
-so their stored vectors are read once into memory and a query is one embedding per model plus a
-matrix product, not a Chroma round trip per ranking; larger collections are queried in Chroma.
+Chroma is the store of record. A scenario's collections are small (tens to a few thousand passages), so
+their vectors are ranked from memory: a query is one embedding per model plus a matrix product. With an
+offline encoder, a copy of those vectors kept beside the store (`vector_cache`) opens a built index in a new
+process without loading Chroma; a Chroma server (`chroma_url`) is always read.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import chromadb
-import numpy as np
-from chromadb.api.types import EmbeddingFunction
-from chromadb.config import Settings as ChromaSettings
-
 from deliberation.errors import DeliberationError, UserError
 from deliberation.passages import Passage, chunk
-from deliberation.retrieval.embeddings import EMBEDDINGS, make_embedding
+from deliberation.retrieval import vector_cache
+from deliberation.retrieval.embeddings import EMBEDDINGS, OFFLINE, query_encoder
+from deliberation.retrieval.ranking import Ranking, Retriever, Vectors
 from deliberation.scenario import Scenario
 
 CHUNKER_VERSION = "1"
-RRF_K = 60
 HYBRID = (("minilm", False), ("minilm", True), ("lexical", False))
-IN_MEMORY_LIMIT = 20_000
-"""Collections up to this many passages are ranked from vectors held in memory."""
 
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Hit:
-    passage: Passage
-    score: float
-
-
-class Ranking:
-    """One ranking of the passages: a Chroma collection and the embedding function it was built with."""
-
-    def __init__(self, collection: Any, function: EmbeddingFunction[Any], model: str) -> None:
-        self.collection, self.function, self.model = collection, function, model
-        self._ids: list[str] = []
-        self._id_order: np.ndarray | None = None
-        self._vectors: np.ndarray | None = None
-        if collection.count() <= IN_MEMORY_LIMIT:
-            stored = collection.get(include=["embeddings"])
-            self._ids = list(stored["ids"])
-            self._id_order = np.argsort(np.argsort(np.array(self._ids)))
-            vectors = np.asarray(stored["embeddings"], dtype=np.float32)
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            self._vectors = vectors / np.where(norms == 0, 1, norms)
-
-    def ranked(self, query: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity), best first (the order Chroma's cosine space returns); equal scores in
-        passage id order, so that a ranking never depends on the order the store happens to return."""
-        if self._vectors is None or self._id_order is None:
-            result = self.collection.query(query_embeddings=[query], n_results=n)
-            return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
-        norm = float(np.linalg.norm(query)) or 1.0
-        scores = self._vectors @ (query / norm)
-        order = np.lexsort((self._id_order, -scores))[:n]
-        return [(self._ids[i], float(scores[i])) for i in order]
-
-
-class Retriever:
-    """Top-k passages of one scenario for a query, fused over one or more rankings."""
-
-    def __init__(self, rankings: list[Ranking], passages: list[Passage]) -> None:
-        self._rankings = rankings
-        self.passages = {p.id: p for p in passages}
-
-    def _queries(self, query: str) -> list[np.ndarray]:
-        """The query embedded once per model (hybrid's two MiniLM rankings share one encode)."""
-        by_model: dict[str, np.ndarray] = {}
-        for ranking in self._rankings:
-            if ranking.model not in by_model:
-                by_model[ranking.model] = np.asarray(ranking.function([query])[0], dtype=np.float32)
-        return [by_model[r.model] for r in self._rankings]
-
-    def search(self, query: str, k: int) -> list[Hit]:
-        if not query.strip():
-            return []
-        vectors = self._queries(query)
-        if len(self._rankings) == 1:
-            ranked = self._rankings[0].ranked(vectors[0], min(k, len(self.passages)))
-            return [Hit(self.passages[i], score) for i, score in ranked]
-        fused: dict[str, float] = {}
-        for ranking, vector in zip(self._rankings, vectors, strict=True):
-            for rank, (pid, _) in enumerate(ranking.ranked(vector, len(self.passages)), start=1):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
-        best = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
-        return [Hit(self.passages[pid], fused[pid]) for pid in best]
-
-
-def _client(data_dir: Path, chroma_url: str | None) -> Any:
-    settings = ChromaSettings(anonymized_telemetry=False)
-    if chroma_url:
-        return chromadb.HttpClient(host=chroma_url, settings=settings)
-    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
 
 
 def _with_context(passages: list[Passage]) -> list[str]:
@@ -117,25 +41,27 @@ def _with_context(passages: list[Passage]) -> list[str]:
     return texts
 
 
-def _ranking(client: Any, scenario: Scenario, passages: list[Passage], embedding: str, context: bool) -> Ranking:
+def _ranking(scenario: Scenario, passages: list[Passage], embedding: str, context: bool, data_dir: Path,
+             chroma_url: str | None, store: Callable[[], Any]) -> Ranking:  # fmt: skip
     documents = _with_context(passages) if context else [p.text for p in passages]
-    function = make_embedding(embedding, documents)
     fingerprint = sha256_text(f"{sha256_text(scenario.source_text)}:{CHUNKER_VERSION}:{embedding}:{context}")
     name = f"{scenario.id}-{embedding}{'-context' if context else ''}"
-    collection = client.get_or_create_collection(name, embedding_function=function, metadata={"hnsw:space": "cosine"})
-    if (collection.metadata or {}).get("fingerprint") != fingerprint or collection.count() != len(passages):
-        client.delete_collection(name)
-        collection = client.create_collection(
-            name, embedding_function=function, metadata={"hnsw:space": "cosine", "fingerprint": fingerprint}
-        )
-        collection.add(
-            ids=[p.id for p in passages],
-            documents=documents,
-            metadatas=[{"start": p.start, "end": p.end} for p in passages],
-        )
     # One model per embedding name, except lexical: its IDF is fitted on each collection's own documents.
     model = f"{embedding}:{name}" if embedding == "lexical" else embedding
-    return Ranking(collection, function, model)
+    ids = [p.id for p in passages]
+    copy = vector_cache.path(data_dir, name, fingerprint) if chroma_url is None and embedding in OFFLINE else None
+    if copy is not None and (cached := vector_cache.load(copy, ids)) is not None:
+        return Ranking(model, query_encoder(embedding, documents), Vectors(*cached))
+    from deliberation.retrieval import chroma_store
+
+    metadatas: list[dict[str, Any]] = [{"start": p.start, "end": p.end} for p in passages]
+    found, encode = chroma_store.collection(store(), name, fingerprint, embedding, ids, documents, metadatas)
+    stored = chroma_store.stored_vectors(found)
+    if stored is None:
+        return Ranking(model, encode, chroma_store.CollectionQuery(found))
+    if copy is not None:
+        vector_cache.save(copy, *stored)
+    return Ranking(model, encode, Vectors(*stored))
 
 
 def open_retriever(scenario: Scenario, embedding: str, data_dir: Path, chroma_url: str | None = None) -> Retriever:
@@ -144,9 +70,17 @@ def open_retriever(scenario: Scenario, embedding: str, data_dir: Path, chroma_ur
         raise UserError(f"unknown embedding {embedding!r} (choose one of: hybrid, {', '.join(EMBEDDINGS)})")
     passages = chunk(scenario.source_text)
     parts = HYBRID if embedding == "hybrid" else ((embedding, False),)
+    opened: list[Any] = []
+
+    def store() -> Any:
+        if not opened:
+            from deliberation.retrieval import chroma_store
+
+            opened.append(chroma_store.client(data_dir, chroma_url))
+        return opened[0]
+
     try:
-        client = _client(data_dir, chroma_url)
-        rankings = [_ranking(client, scenario, passages, name, context) for name, context in parts]
+        rankings = [_ranking(scenario, passages, name, context, data_dir, chroma_url, store) for name, context in parts]
     except DeliberationError:
         raise
     except Exception as error:  # chromadb raises many unrelated types; name the index and what to check

@@ -55,9 +55,8 @@ def test_listing_commands_start_without_heavy_imports(tmp_path: Path, argv: list
     assert not _imported(done.stderr) & HEAVY
 
 
-# Deterministic scoring grounds clauses with MiniLM embeddings (numpy, tokenizers); chromadb still comes in
-# through deliberation/retrieval/minilm.py's EmbeddingFunction import, until encode lives apart from it.
-SCORING_NEEDS = {"numpy", "tokenizers", "chromadb"}
+# Deterministic scoring grounds clauses with MiniLM embeddings (numpy, tokenizers), and needs nothing else.
+SCORING_NEEDS = {"numpy", "tokenizers"}
 
 
 def test_deterministic_scoring_starts_without_heavy_imports(tmp_path: Path) -> None:
@@ -95,3 +94,17 @@ def test_serve_answers_the_page_and_scenarios_without_heavy_imports(tmp_path: Pa
             server.terminate()
             server.wait(timeout=60)
     assert not _imported(log.read_text()) & HEAVY
+
+
+def test_an_offline_summit_loads_neither_litellm_nor_chroma_once_its_index_is_built(tmp_path: Path) -> None:
+    """The offline engine is called in-process and a built index's vectors are read from their copy: an offline
+    run pays for neither import (about 1.5-2 s and 1 s of CPU). The first run builds the index in Chroma."""
+    scenarios = str(Path(__file__).resolve().parents[1] / "scenarios")
+    argv = ["--scenarios-dir", scenarios, "summit", "--scenario", "mini", "--rounds", "1", "--out", str(tmp_path / "runs")]
+    first = _run(tmp_path, *argv)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "chromadb" in _imported(first.stderr)
+    second = _run(tmp_path, *argv[:-2], "--seed", "2", "--out", str(tmp_path / "runs"))
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "0 failed" in second.stdout
+    assert not _imported(second.stderr) & {"litellm", "chromadb"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from deliberation.evals.retrieval import evaluate, load_questions
@@ -48,3 +49,27 @@ def test_index_is_reused_then_rebuilt_when_the_source_changes(tmp_path: Path, mi
 def test_unknown_embedding_is_a_user_error(mini_settings: Settings) -> None:
     with pytest.raises(UserError, match="unknown embedding 'word2vec'"):
         open_retriever(load_scenario("mini", mini_settings.scenarios_dir), "word2vec", mini_settings.data_dir)
+
+
+def _ranked(retriever: Any, query: str) -> list[tuple[str, float]]:
+    return [(hit.passage.id, round(hit.score, 6)) for hit in retriever.search(query, 5)]
+
+
+def test_a_built_index_reopens_from_its_vector_copy_with_the_same_rankings(tmp_path: Path, mini_settings: Settings) -> None:
+    scenario = load_scenario("mini", mini_settings.scenarios_dir)
+    built = open_retriever(scenario, "hybrid", tmp_path / "data")
+    copies = sorted((tmp_path / "data" / "vectors").glob("*.npz"))
+    assert len(copies) == 3  # one per ranking: minilm, minilm with context, lexical
+    reopened = open_retriever(scenario, "hybrid", tmp_path / "data")
+    for query in ("pollution of the river", "who pays for the dam", "fishing"):
+        assert _ranked(reopened, query) == _ranked(built, query)
+
+
+def test_a_damaged_vector_copy_is_ignored_and_written_again(tmp_path: Path, mini_settings: Settings) -> None:
+    scenario = load_scenario("mini", mini_settings.scenarios_dir)
+    built = open_retriever(scenario, "lexical", tmp_path / "data")
+    (copy,) = (tmp_path / "data" / "vectors").glob("*.npz")
+    copy.write_bytes(b"not a numpy archive")
+    reopened = open_retriever(scenario, "lexical", tmp_path / "data")
+    assert _ranked(reopened, "pollution of the river") == _ranked(built, "pollution of the river")
+    assert copy.read_bytes().startswith(b"PK")  # numpy's zip archive, rewritten from Chroma

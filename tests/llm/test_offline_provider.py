@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from deliberation.context import PositionBrief, TurnContext, encode
-from deliberation.llm.offline import answer, register
+from deliberation.llm.offline import answer
+from deliberation.llm.offline_provider import register
 from deliberation.llm.schema import TurnOutput
 from deliberation.turns import Kind, Stage
 from tests.factories import REPO

@@ -98,4 +98,10 @@ async def test_the_real_models_one_round_summit(real_llm: MockLLM, tmp_path: Pat
     scenario_ = scenario(settings, "afghanistan")
     report = await evaluate_transcripts([("gemma", turns)], scenario_, DeterministicScorer(scenario_))
     assert report.value("barrier") == 1.0  # the barrier is structural: whatever the model says, parties hear only the mediator
+    # Twelve of its 18 replies say nothing ('0', '1', ':{', '10.13', a bare link, a list of numbers): each is a failed turn
+    # (rule content.non-answer), not a faithful one. Before that rule they passed every other rule: faithful_rate 0.611.
+    non_answers = [s.turn for s in report.turns if s.failed and "content.non-answer" in s.failed]
+    assert non_answers == [4, 6, 9, 10, *range(11, 19)] and report.value("failed_turns") == 12.0
+    # Three faithful turns of 18: Kabul's opening and two Taliban turns that the scorer reads as refusing direct talks.
+    assert report.metrics["faithful_rate"].shown == "0.167"
     assert gate_failures(report.metrics, load_gate()), "a 270M base model's talk must not pass the gate"

@@ -11,6 +11,7 @@ from services import Service, serving, start_chroma
 from deliberation.config import Settings
 from deliberation.errors import DeliberationError
 from deliberation.loader import scenario
+from deliberation.retrieval import chroma_store
 from deliberation.retrieval.index import open_retriever
 
 
@@ -21,9 +22,11 @@ def chroma_server() -> Iterator[Service]:
 
 def test_replicas_share_one_index_on_a_chroma_server(settings: Settings, chroma_server: Service, tmp_path: Path) -> None:
     afghanistan = scenario(settings, "afghanistan")
+    server = chroma_store.client(tmp_path, chroma_server.url)
     first = open_retriever(afghanistan, "lexical", tmp_path / "replica-a", chroma_server.url)
+    built = server.get_collection("afghanistan-lexical").id
     second = open_retriever(afghanistan, "lexical", tmp_path / "replica-b", chroma_server.url)
-    assert [r.collection.id for r in first._rankings] == [r.collection.id for r in second._rankings]  # reused, not rebuilt
+    assert server.get_collection("afghanistan-lexical").id == built  # reused, not rebuilt
     hits = second.search("ceasefire and a political settlement", 3)
     assert hits and [h.passage.id for h in hits] == [h.passage.id for h in first.search("ceasefire and a political settlement", 3)]
     assert any("ceasefire" in h.passage.text for h in hits)

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from deliberation.retrieval.index import Ranking
+from deliberation.retrieval.ranking import Vectors
 
 
-class StoredInOrder:
-    """A collection as Chroma's `count` / `get` show it, with its passages in a chosen storage order."""
-
-    def __init__(self, ids: list[str], vectors: list[list[float]]) -> None:
-        self.ids, self.vectors = ids, vectors
-
-    def count(self) -> int:
-        return len(self.ids)
-
-    def get(self, include: list[str]) -> dict[str, Any]:
-        return {"ids": self.ids, "embeddings": self.vectors}
-
-
-def ranking(ids: list[str], vectors: list[list[float]]) -> Ranking:
-    return Ranking(StoredInOrder(ids, vectors), function=None, model="test")  # type: ignore[arg-type]
+def ranking(ids: list[str], vectors: list[list[float]]) -> Vectors:
+    return Vectors(ids, np.array(vectors, dtype=np.float32))
 
 
 def test_ties_rank_by_passage_id_whatever_the_storage_order() -> None:
