@@ -116,7 +116,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from deliberation.evals.dataset import load_cases, select
     from deliberation.evals.validation import render_comparison, render_validation, validate
 
-    cases = select(load_cases(args.scenario).cases, args.split)
+    cases = select(load_cases(args.scenario, Path(args.cases) if args.cases else None).cases, args.split)
     if args.compare:
         results = {name: asyncio.run(validate(_scorer(args, settings, name), cases)) for name in SCORERS}
         print(render_comparison(results, f"scorers side by side on the {args.split} split ({len(cases)} cases)"))
@@ -156,5 +156,6 @@ def add_parser(commands: Any) -> None:
     check = sub.add_parser("validate", help="measure a scorer on the labelled set")
     check.add_argument("--split", default="test", help="dev, test, blind, blind2, ... (a set's split name) or all")
     check.add_argument("--compare", action="store_true", help="every scorer on the same cases, side by side")
+    check.add_argument("--cases", metavar="FILE", help="a labelled set file of your own instead of the scenario's sets")
     scorer_options(check)
     check.set_defaults(handler=cmd_validate)

@@ -11,7 +11,7 @@ from typing import Literal
 
 import yaml
 from deliberation.evals.types import Utterance
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from deliberation.errors import UserError
 from deliberation.resources import packaged
@@ -33,7 +33,16 @@ class CaseSet(BaseModel):
 
 
 def _read(source: Path) -> CaseSet:
-    return CaseSet.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+    try:
+        return CaseSet.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+    except OSError as error:
+        raise UserError(f"{source}: cannot read the labelled set ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise UserError(f"{source}: not valid YAML ({str(error).splitlines()[0]})") from None
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise UserError(f"{source}: not a labelled set: {where}: {first['msg']} ({error.error_count()} error(s))") from None
 
 
 def load_cases(scenario: str, path: Path | None = None) -> CaseSet:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from deliberation.evals.dataset import Case
-from deliberation.evals.types import Scorer
+from deliberation.evals.types import JudgeFailed, Scorer
 from pydantic import BaseModel
 
 
@@ -37,8 +37,13 @@ class Confusion(BaseModel):
         return self.tn / (self.tn + self.fp) if self.tn + self.fp else 1.0
 
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+    def precision(self) -> float | None:
+        """None when nothing was flagged: there is no precision to speak of."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 class Validation(BaseModel):
@@ -46,15 +51,22 @@ class Validation(BaseModel):
     per_persona: dict[str, Confusion]
     detected_per_kind: dict[str, tuple[int, int]]
     misses: list[str]
+    unscored: dict[str, str] = {}
+    """Case id -> why the scorer could not score it (a judge that never answered in its schema); left out of the
+    figures and listed, so one failed case does not lose the others."""
 
 
 async def validate(scorer: Scorer, cases: list[Case]) -> Validation:
     overall: Confusion = Confusion()
     personas: defaultdict[str, Confusion] = defaultdict(Confusion)
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    misses = []
+    misses, unscored = [], {}
     for case in cases:
-        flagged = not (await scorer.score(case)).faithful
+        try:
+            flagged = not (await scorer.score(case)).faithful
+        except JudgeFailed as error:
+            unscored[case.id] = str(error)
+            continue
         unfaithful = case.label == "unfaithful"
         overall.add(unfaithful, flagged)
         personas[case.persona].add(unfaithful, flagged)
@@ -68,22 +80,27 @@ async def validate(scorer: Scorer, cases: list[Case]) -> Validation:
         per_persona=dict(personas),
         detected_per_kind={k: (v[0], v[1]) for k, v in sorted(kinds.items())},
         misses=misses,
+        unscored=unscored,
     )
 
 
 def render_validation(result: Validation, title: str) -> str:
     overall = result.overall
     lines = [
-        f"{title}: balanced accuracy {overall.balanced_accuracy:.3f}, precision(unfaithful) {overall.precision:.3f}, "
+        f"{title}: balanced accuracy {overall.balanced_accuracy:.3f}, precision(unfaithful) {_share(overall.precision)}, "
         f"unfaithful caught {overall.tp}/{overall.tp + overall.fn}, faithful kept {overall.tn}/{overall.tn + overall.fp} "
         f"({overall.kept:.3f})"
     ]
     lines += ["", "| persona | balanced acc. | precision | faithful kept |", "|---|---|---|---|"]
     lines += [
-        f"| {p} | {c.balanced_accuracy:.3f} | {c.precision:.3f} | {c.kept:.3f} |" for p, c in sorted(result.per_persona.items())
+        f"| {p} | {c.balanced_accuracy:.3f} | {_share(c.precision)} | {c.kept:.3f} |"
+        for p, c in sorted(result.per_persona.items())
     ]
     lines += ["", "| failure kind | detected |", "|---|---|"]
     lines += [f"| {k} | {a}/{b} |" for k, (a, b) in result.detected_per_kind.items()]
+    if result.unscored:
+        lines += ["", f"unscored ({len(result.unscored)}, left out of the figures above):"]
+        lines += [f"- {case}: {why}" for case, why in result.unscored.items()]
     return "\n".join(lines)
 
 
@@ -98,7 +115,7 @@ def render_comparison(results: dict[str, Validation], title: str) -> str:
     lines.append(row("balanced accuracy", [f"{r.overall.balanced_accuracy:.3f}" for r in results.values()]))
     lines.append(row("unfaithful caught", [f"{r.overall.recall:.3f}" for r in results.values()]))
     lines.append(row("faithful kept", [f"{r.overall.kept:.3f}" for r in results.values()]))
-    lines.append(row("precision(unfaithful)", [f"{r.overall.precision:.3f}" for r in results.values()]))
+    lines.append(row("precision(unfaithful)", [_share(r.overall.precision) for r in results.values()]))
     personas = sorted({p for r in results.values() for p in r.per_persona})
     for persona in personas:
         lines.append(row(f"{persona} (balanced acc.)", [
@@ -109,4 +126,5 @@ def render_comparison(results: dict[str, Validation], title: str) -> str:
         lines.append(row(kind, [
             "{}/{}".format(*r.detected_per_kind[kind]) if kind in r.detected_per_kind else "-" for r in results.values()
         ]))  # fmt: skip
+    lines.append(row("unscored", [str(len(r.unscored)) for r in results.values()]))
     return "\n".join(lines)
