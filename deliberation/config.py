@@ -130,6 +130,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def checkpoints_file(self) -> Path:
+        """The SQLite checkpoint database (used when no database_url is set)."""
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
     def scenario_roots(self) -> tuple[Path, ...]:
         """Where scenarios are looked up, in order: the user's folder, then the packaged scenarios."""
         roots = [packaged("deliberation.personas").resolve()]

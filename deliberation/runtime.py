@@ -112,7 +112,7 @@ async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[
         async with postgres_saver(settings.database_url, serializer()) as shared:
             yield shared
         return
-    path = settings.data_dir / "checkpoints.sqlite"
+    path = settings.checkpoints_file
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -137,7 +137,7 @@ async def checkpoint_reader(settings: Settings, saver: BaseCheckpointSaver[Any])
     if settings.database_url:
         yield saver
         return
-    async with aiosqlite.connect(str(settings.data_dir / "checkpoints.sqlite")) as connection:
+    async with aiosqlite.connect(str(settings.checkpoints_file)) as connection:
         yield AsyncSqliteSaver(connection, serde=serializer())
 
 

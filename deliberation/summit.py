@@ -127,7 +127,7 @@ async def _checked_resume(settings: Settings, graph: Any, config: RunnableConfig
         missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
         problem = f"turns {_span(missing)} are missing" if missing else "turns are repeated or out of order"
         raise StorageError(f"{path}: {problem} in the transcript of run {run_id}; it cannot be resumed without a gap")
-    database = settings.data_dir / "checkpoints.sqlite"
+    database = settings.checkpoints_file
     try:
         state = await graph.aget_state(config, subgraphs=False)
         checkpointed = (state.values or {}).get("history", History()).turns

@@ -79,7 +79,7 @@ class Memory:
         else:
             if state.created_at is not None or debate.status == Status.created:
                 return [public(t) for t in (state.values or {}).get("history", History()).turns], None
-            reason = f"its checkpoint is missing from {self.settings.data_dir / 'checkpoints.sqlite'}"
+            reason = f"its checkpoint is missing from {self.settings.checkpoints_file}"
         log.error("debate %s is damaged: %s", debate.id, reason)
         return [], reason
 

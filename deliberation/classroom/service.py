@@ -253,7 +253,7 @@ def _refuse_damaged(live: LiveDebate) -> None:
 async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
     store = open_store(settings)
     if not settings.database_url:
-        usable(settings.data_dir / "checkpoints.sqlite")  # an unreadable file is set aside: its debates show as damaged
+        usable(settings.checkpoints_file)  # an unreadable file is set aside: its debates show as damaged
     async with checkpointer(settings) as saver, checkpoint_reader(settings, saver) as reader, coordination(settings) as shared:
         service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live, build_graph(reader))
         await service.recover()

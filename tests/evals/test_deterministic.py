@@ -21,11 +21,6 @@ from deliberation.transcript import read_events, turns_of
 from deliberation.turns import Kind, Turn
 
 
-@pytest.fixture(scope="module")
-def scorer() -> DeterministicScorer:
-    return DeterministicScorer(scenario(Settings(), "afghanistan"))
-
-
 @pytest.mark.parametrize(
     ("clause", "expected"),
     [

@@ -13,14 +13,7 @@ from deliberation.evals.recorded import CombinedScorer, RecordedScorer
 from deliberation.evals.types import Utterance, Verdict, Violation
 from deliberation.evals.validation import render_comparison, validate
 
-from deliberation.config import Settings
 from deliberation.errors import NotFound
-from deliberation.loader import scenario
-
-
-@pytest.fixture(scope="module")
-def scorer() -> DeterministicScorer:
-    return DeterministicScorer(scenario(Settings(), "afghanistan"))
 
 
 def test_blind_split_is_balanced_and_separate() -> None:

@@ -7,14 +7,7 @@ from deliberation.evals.deterministic import DeterministicScorer, polarity, spel
 from deliberation.evals.grounding import negative
 from deliberation.evals.types import Utterance
 
-from deliberation.config import Settings
-from deliberation.loader import scenario
 from deliberation.scenario import Stance
-
-
-@pytest.fixture(scope="module")
-def scorer() -> DeterministicScorer:
-    return DeterministicScorer(scenario(Settings(), "afghanistan"))
 
 
 @pytest.mark.parametrize(

@@ -9,14 +9,7 @@ from deliberation.evals.deterministic import DeterministicScorer, polarity, stan
 from deliberation.evals.grounding import negative
 from deliberation.evals.types import Utterance
 
-from deliberation.config import Settings
-from deliberation.loader import scenario
 from deliberation.scenario import Stance
-
-
-@pytest.fixture(scope="module")
-def scorer() -> DeterministicScorer:
-    return DeterministicScorer(scenario(Settings(), "afghanistan"))
 
 
 def rules(scorer: DeterministicScorer, persona: str, text: str) -> set[str]:
