@@ -9,6 +9,7 @@ litellm, chromadb, langgraph or numpy (tests/core/test_cli_start.py checks this)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -195,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("deliberation: interrupted; finished turns are saved (resume with --resume RUN_ID)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`deliberation ... | head`): nothing of ours failed
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python flushes stdout again at exit
+        return 141  # 128 + SIGPIPE, as a shell reports a command whose reader closed the pipe
     return 0
 
 

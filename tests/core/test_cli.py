@@ -155,3 +155,15 @@ def test_python_m_deliberation_reports_a_user_error_without_traceback(tmp_path: 
     assert done.returncode == 2
     _one_error_line(done.stderr, "atlantis")
     assert done.stdout == ""
+
+
+def test_a_reader_that_closes_the_pipe_gets_no_traceback(tmp_path: Path) -> None:
+    """`deliberation ... | head`: the reader goes away before the output is written."""
+    env = {**os.environ, "DELIBERATION_DATA_DIR": str(tmp_path / "data")}
+    command = subprocess.Popen([sys.executable, "-m", "deliberation", "scenarios"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env, cwd=tmp_path)  # fmt: skip
+    assert command.stdout is not None and command.stderr is not None
+    command.stdout.close()
+    errors = command.stderr.read().decode()
+    assert command.wait(timeout=120) == 141
+    assert "Traceback" not in errors
