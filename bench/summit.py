@@ -72,7 +72,9 @@ class Timers:
 
     def per_turn_ms(self, cpu_s: float, turns: int) -> dict[str, float]:
         spent = dict(self.spent)
-        spent["context"] = spent.get("context", 0.0) - spent.get("retrieval", 0.0)  # context building calls retrieval
+        spent["context"] = spent.get("context", 0.0) - spent.get("retrieval", 0.0)  # context building calls search
+        # the query is embedded before the context is built (Retriever.prepare), outside it
+        spent["retrieval"] = spent.get("retrieval", 0.0) + spent.get("query encode", 0.0)
         mine = {k: spent.get(k, 0.0) for k in COMPONENTS if k not in ("graph + rest", "of which provider")}
         mine["of which provider"] = spent.get("of which provider", 0.0)
         mine["graph + rest"] = cpu_s - sum(v for k, v in mine.items() if k != "of which provider")
@@ -122,6 +124,7 @@ def instrument(timers: Timers) -> None:
     from deliberation.transcript import TranscriptWriter
 
     timers.wrap(Retriever, "search", "retrieval")
+    timers.wrap(Retriever, "prepare", "query encode")
     timers.wrap(mediator, "mediator_context", "context")
     timers.wrap(party, "party_context", "context")
     timers.wrap(speak, "messages_for", "prompt")

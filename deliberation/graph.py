@@ -24,8 +24,9 @@ STAGES = [stage.value for stage in Stage]
 """Stage node names, in the order the talks pass through them."""
 
 
-def route(state: SummitState) -> str:
-    """News first, then the node of the next step's stage; END when the plan is done."""
+async def route(state: SummitState) -> str:
+    """News first, then the node of the next step's stage; END when the plan is done. (`async` although it never
+    waits: LangGraph runs a plain function in a worker thread, a thread hop on every step.)"""
     deps = get_runtime(SummitDeps).context
     cursor = state.get("cursor", 0)
     if state.get("news"):

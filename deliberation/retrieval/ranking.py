@@ -7,9 +7,9 @@ here imports Chroma, so a run whose vectors are cached never loads it.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from deliberation.passages import Passage
 
 RRF_K = 60
+QUERIES = 1024
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,26 @@ class Retriever:
     def __init__(self, rankings: list[Ranking], passages: list[Passage]) -> None:
         self._rankings = rankings
         self.passages = {p.id: p for p in passages}
-        self._queries = lru_cache(maxsize=1024)(self._embed)
+        self._embedded: dict[str, list[np.ndarray]] = {}
+        self._lock = threading.Lock()
         self.in_memory = all(isinstance(r.scores, Vectors) for r in rankings)
         """Every ranking scores vectors held here (none asks a store)."""
 
     async def prepare(self, query: str) -> None:
         """Embed `query` off the event loop: the `search` for it that follows finds its vectors ready."""
-        if query.strip():
+        if query.strip() and query not in self._embedded:
             await asyncio.to_thread(self._queries, query)
+
+    def _queries(self, query: str) -> list[np.ndarray]:
+        """The query's vectors, kept for the last QUERIES queries (the agenda's questions recur in every debate)."""
+        found = self._embedded.get(query)
+        if found is None:
+            found = self._embed(query)
+            with self._lock:
+                self._embedded[query] = found
+                if len(self._embedded) > QUERIES:
+                    del self._embedded[next(iter(self._embedded))]
+        return found
 
     def _embed(self, query: str) -> list[np.ndarray]:
         """The query embedded once per model (hybrid's two MiniLM rankings share one encode)."""
