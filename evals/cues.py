@@ -248,6 +248,14 @@ COMPLETED_EVENT = re.compile(
 )
 # What may, would or should happen: it states no event.
 HYPOTHETICAL = re.compile(r"\b(?:would|could|should|might|may|if|provided|once|unless|ideal\w*|prospective)\b", re.I)
+# The speaker permitting or endorsing what another party does: its stance, whoever acts ('let the Americans send more
+# soldiers', 'it would be sensible for the hosts to invite them').
+ENDORSES = re.compile(
+    r"^(?:(?:so|then|well|and),? )?(?:let|allow|permit)\b(?! (?:me|us)\b)|"
+    r"^(?:it )?(?:would|will|is|'s|might) (?:be )?(?:(?:only|entirely|perfectly|quite) )?(?:sensible|wise|reasonable|right|"
+    r"fair|natural|good|better|time) for\b",
+    re.I,
+)
 # Saying how one speaks ('I want to be precise', 'let me be clear') is no stance on what the sentence names.
 MANNER = re.compile(
     r"\b(?:(?:i|we) (?:want|wish|would like|need|have|must) to be|let (?:me|us) be|to be) "
@@ -282,7 +290,7 @@ LEADING_CONDITION = re.compile(
 )
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
-    r"\b(?:no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did|would|will|could)(?: not|n't) (?:oppose|object|reject|mind))\b",
+    r"\b(?:no (?:good )?reason (?:why|that) (?:[\w'-]+ ){1,5}(?:should|could|would|can|may|must)(?: not|n't)|no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did|would|will|could)(?: not|n't) (?:oppose|object|reject|mind))\b",
     re.I,
 )
 # 'against' opposes only after a verb of being or standing ('we are against'); else it names an adversary.

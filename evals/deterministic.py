@@ -214,7 +214,9 @@ def _stance_checks(
             carried = [t for t in carried if t in reading.lexicon.anti_topics]
         topics = reading.lexicon.topics_in(scope) or carried
         previous = topics
-        if own and (reading.about_other(scope) or cues.THIRD_PERSON_SUBJECT.match(scope)):
+        # 'Let the Americans send more soldiers': another party acts, the speaker's permission is the stance.
+        endorsed = bool(cues.ENDORSES.match(scope))
+        if own and not endorsed and (reading.about_other(scope) or cues.THIRD_PERSON_SUBJECT.match(scope)):
             continue
         for topic in topics:
             if _off_target(reading, persona, topic, scope, relayed=not own):
