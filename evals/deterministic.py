@@ -257,10 +257,11 @@ def _off_target(reading: Reading, persona: Persona, topic: str, scope: str, rela
     return persona.id in reading.lexicon.parties_named(rest) or bool(cues.OUR.search(rest)) or reading.names_self_head(rest)
 
 
-def rule_stance(reading: Reading) -> Iterator[Violation]:
+def rule_stance(reading: Reading, grounding: Grounding) -> Iterator[Violation]:
     """A persona's own claim on a topic with the opposite polarity of its documented stance.
 
-    For the mediator only first-person clauses count: its other clauses relay the parties.
+    For the mediator only first-person clauses count: its other clauses relay the parties. A scope that restates one
+    of the speaker's own documented sentences in the same sense is no flip, whatever a cue word reads into it.
     """
     before: list[str] = []
     for clause in reading.clauses:
@@ -274,6 +275,8 @@ def rule_stance(reading: Reading) -> Iterator[Violation]:
         if reading.is_mediator and (not cues.FIRST_PERSON.search(clause) or reading.lexicon.parties_named(clause)):
             continue
         for topic, scope, position in _stance_checks(reading, reading.persona, clause, own=True, before=carried):
+            if grounding.restates(scope, reading.persona.id, clause):
+                continue
             kind: ViolationKind = "direct_talks" if topic == "direct-talks" else "stance_flip"
             yield _violation(kind, f"stance.{topic}", scope, position)
 
@@ -643,7 +646,7 @@ class DeterministicScorer:
         self._known = _Known(scenario, self.lexicon)
         self.grounding = Grounding(scenario)
         self._rules: list[Callable[[Reading], Iterator[Violation]]] = [
-            rule_stance, rule_relay_fidelity, rule_mediator_direct_talks, lambda r: rule_bias(r, self.grounding), rule_break_character,
+            lambda r: rule_stance(r, self.grounding), rule_relay_fidelity, rule_mediator_direct_talks, lambda r: rule_bias(r, self.grounding), rule_break_character,
             rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, rule_mediator_leak,
             rule_mediator_tells_private, rule_non_answer,
             lambda r: rule_grounding(r, self.grounding),

@@ -41,6 +41,10 @@ ECHO = 0.8
 ECHO_MARGIN = 0.15
 """Another party's sentence said nearly word for word, far closer than anything the speaker documents in that sense, is
 a persona swap even on a topic where both oppose something: 'oppose' on recognition is not the same refusal."""
+RESTATED = 0.75
+RESTATED_MARGIN = 0.2
+"""A clause this close to one of the speaker's own sentences in the same sense, and this much closer than to any of its
+sentences said the other way round, restates the speaker's documented position."""
 FACT = 0.5
 BATCH = 32
 EVENT_GROUNDED = 0.6
@@ -226,6 +230,19 @@ class Grounding:
         ):
             return Match(Finding.swap, top, top_sim)
         return Match(Finding.unsupported, top, top_sim)
+
+    def restates(self, clause: str, speaker: str, sentence: str) -> bool:
+        """The clause is a near-paraphrase of one of the speaker's own positions or concessions, in the same sense."""
+        sims = self.similarities(clause)
+        said_negative = negative(clause)
+        own = [i for i, r in enumerate(self.refs) if r.owner == speaker and r.kind in (Kind.position, Kind.concession)]
+        agree = [
+            float(sims[i]) for i in own
+            if self.refs[i].negative == said_negative and (not self.refs[i].conditional or conditional(sentence))
+        ]  # fmt: skip
+        opposite = [float(sims[i]) for i in own if self.refs[i].negative != said_negative]
+        best = max(agree, default=0.0)
+        return best >= RESTATED and best >= max(opposite, default=0.0) + RESTATED_MARGIN
 
     def event_grounded(
         self, clause: str, speaker: str, actors: set[str] | None = None, names: Callable[[str], list[str]] | None = None
