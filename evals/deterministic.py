@@ -539,7 +539,8 @@ def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation
                 kind = "stance_flip" if relayed else "persona_swap"
                 yield _violation(kind, "grounding.another-party-position", clause, ref.position if ref else None)
             elif match.finding in (Finding.unsupported, Finding.swap):
-                biased = grounding.characterisation(clause) if reading.is_mediator and not relayed else None
+                # A judgement of a party closer to the author's than to anything documented takes sides, whoever it names.
+                biased = grounding.characterisation(clause) if reading.is_mediator else None
                 if biased:
                     yield _violation("mediator_bias", "grounding.voices-characterisation", clause)
                 elif not self_judged(reading, grounding, clause):
