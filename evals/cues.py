@@ -47,6 +47,11 @@ STANCE_VERBS = re.compile(
 LIMITING = re.compile(r"\b(?:only|once|until|before|(?:were|should|had) (?:they|we|it|he|she) )\b|^(?:should|were|had) \w+", re.I)
 # A clause meets a condition by stating a requirement too ('a settlement must give us our place').
 REQUIREMENT = re.compile(r"\b(?:must|has to|have to|needs?|require[sd]?|essential|indispensable)\b", re.I)
+UNCONDITIONAL = re.compile(
+    r"\b(?:right (?:now|away)|immediately|at once|without (?:any )?(?:pre)?conditions?|unconditional\w*|no strings|"
+    r"whatever (?:happens|the terms|it takes))\b",
+    re.I,
+)
 ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)
 QUESTION = re.compile(r"\?\s*$")
 

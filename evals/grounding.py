@@ -213,9 +213,11 @@ class Grounding:
         if top.owner == speaker:
             # A contrast ('X, not Y') leaves the sense of the whole open: it cannot be said the other way round.
             contrasted = bool(cues.CONTRASTIVE_NOT.search(clause) or cues.CONTRASTIVE_NOT.search(top.text))
-            # Reversed: said the other way round, or a willingness the speaker documents only under a condition
-            # offered without one ('ready to draw ceasefire lines right now').
-            reversed_ = top.negative != said_negative or (top.conditional and not top.negative)
+            # Reversed: said the other way round, or a willingness the speaker documents only under a condition offered
+            # as unconditional ('ready to draw ceasefire lines right now'); leaving the condition unsaid is not
+            # ('we would respect such lines').
+            unconditional = top.conditional and not top.negative and bool(cues.UNCONDITIONAL.search(sentence))
+            reversed_ = top.negative != said_negative or unconditional
             if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and reversed_ and not contrasted:
                 return Match(Finding.flip, top, top_sim)
             return Match(Finding.unsupported, top, top_sim)
