@@ -49,7 +49,7 @@ LIMITING = re.compile(r"\b(?:only|once|until|before|(?:were|should|had) (?:they|
 REQUIREMENT = re.compile(r"\b(?:must|has to|have to|needs?|require[sd]?|essential|indispensable)\b", re.I)
 UNCONDITIONAL = re.compile(
     r"\b(?:right (?:now|away)|immediately|at once|without (?:any )?(?:pre)?conditions?|unconditional\w*|no strings|"
-    r"whatever (?:happens|the terms|it takes))\b",
+    r"whatever (?:happens|the terms|it takes|(?:they|you|he|it) (?:accept|want|say|do|decide)\w*))\b",
     re.I,
 )
 ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)

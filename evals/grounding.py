@@ -37,10 +37,6 @@ SWAP = 0.6
 SWAP_MARGIN = 0.08
 """Another party's sentence must beat everything the speaker documents in the same sense by this much to be a persona
 swap: the speaker's own sentence said the other way round shields nothing."""
-ECHO = 0.8
-ECHO_MARGIN = 0.15
-"""Another party's sentence said nearly word for word, far closer than anything the speaker documents in that sense, is
-a persona swap even on a topic where both oppose something: 'oppose' on recognition is not the same refusal."""
 RESTATED = 0.75
 RESTATED_MARGIN = 0.2
 """A clause this close to one of the speaker's own sentences in the same sense, and this much closer than to any of its
@@ -228,7 +224,7 @@ class Grounding:
             and agrees(top)
             and top_sim >= SWAP
             and own_agree < top_sim - SWAP_MARGIN
-            and (self.conflicts(speaker, top) or (top_sim >= ECHO and own_agree < top_sim - ECHO_MARGIN))
+            and self.conflicts(speaker, top)
         ):
             return Match(Finding.swap, top, top_sim)
         return Match(Finding.unsupported, top, top_sim)
