@@ -387,7 +387,7 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
     others = _alias_pattern(reading.lexicon, reading.others)
     vocative = re.compile(
         rf"^(?:(?:and|so|now|dear|to|to the|so-called|you|hey|mr|mr\.|mrs|madam|sir|gentlemen of the)\s+)*"
-        rf"(?:{others.pattern})(?:\s+[\w-]+){{0,3}}\s*[,:!]",
+        rf"(?:{others.pattern})(?:\s+[\w-]+){{0,3}}\s*[,:!](?!\d)",  # not the comma of '4,000'
         re.I,
     )
     to_party = re.compile(rf"^to (?:the )?(?:[\w-]+ ){{0,3}}(?:in )?(?:{others.pattern})[^:]{{0,20}}:", re.I)
@@ -647,8 +647,9 @@ class DeterministicScorer:
         self._known = _Known(scenario, self.lexicon)
         self.grounding = Grounding(scenario)
         self._rules: list[Callable[[Reading], Iterator[Violation]]] = [
-            lambda r: rule_stance(r, self.grounding), rule_relay_fidelity, rule_mediator_direct_talks, lambda r: rule_bias(r, self.grounding), rule_break_character,
-            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, rule_mediator_leak,
+            lambda r: rule_stance(r, self.grounding), rule_relay_fidelity, rule_mediator_direct_talks,
+            lambda r: rule_bias(r, self.grounding), rule_break_character, rule_persona_swap, rule_praises_adversary,
+            rule_addresses_party, rule_leak, rule_mediator_leak,
             rule_mediator_tells_private, rule_non_answer,
             lambda r: rule_grounding(r, self.grounding),
             lambda r: rule_invented_fact(r, self._known, self.grounding),
