@@ -129,29 +129,31 @@ async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[
         yield AsyncSqliteSaver(connection, serde=serializer())
 
 
-@asynccontextmanager
-async def checkpoint_reader(settings: Settings, saver: BaseCheckpointSaver[Any]) -> AsyncIterator[BaseCheckpointSaver[Any]]:
-    """A saver for reads that should not queue behind writes. SQLite's saver serves its one connection one request
-    at a time, so a view waited for every debate's queued checkpoint writes (a p50 of 470 ms with 30 debates);
-    in WAL mode a second connection reads what is committed meanwhile. A Postgres saver reads from its pool."""
-    if settings.database_url:
-        yield saver
-        return
-    async with aiosqlite.connect(str(settings.checkpoints_file)) as connection:
-        yield AsyncSqliteSaver(connection, serde=serializer())
-
-
 TurnCallback = Callable[[Turn], None]
+StateCallback = Callable[[dict[str, Any]], None]
 
 
-async def drive(graph: Any, graph_input: Any, config: RunnableConfig, deps: SummitDeps, on_turn: TurnCallback) -> bool:
-    """Stream the graph, handing each new turn to `on_turn`; False when a human seat interrupted it."""
-    async for update in graph.astream(graph_input, config, context=deps, stream_mode="updates", durability="sync"):
-        for node, value in update.items():
-            if node == "__interrupt__":
+async def drive(
+    graph: Any,
+    graph_input: Any,
+    config: RunnableConfig,
+    deps: SummitDeps,
+    on_turn: TurnCallback,
+    on_state: StateCallback | None = None,
+) -> bool:
+    """Stream the graph, handing each new turn to `on_turn` and, when given, the state after each step to
+    `on_state`; False when a human seat interrupted it."""
+    modes = ["updates", "values"] if on_state else ["updates"]
+    held: list[Turn] = []  # a step's turns go out after its state: whoever hears of a turn reads the state it left
+    async for mode, chunk in graph.astream(graph_input, config, context=deps, stream_mode=modes, durability="sync"):
+        if mode == "updates":
+            if "__interrupt__" in chunk:
                 return False
-            for turn in (value or {}).get("history", []):
+            held.extend(turn for value in chunk.values() for turn in (value or {}).get("history", []))
+        elif on_state is not None:
+            on_state(chunk)
+        if mode == "values" or on_state is None:
+            for turn in held:
                 on_turn(turn)
+            held.clear()
     return True
-
-

@@ -20,6 +20,9 @@ class LiveDebate:
     debate: Debate
     deps: SummitDeps
     turns: list[Turn]
+    values: dict[str, Any] = field(default_factory=dict)
+    """The talks' state at the latest step this process saw (its checkpoint's values): views read it here,
+    not from the checkpointer, so a view never queues behind the debates' checkpoint writes."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     subscribers: set[Subscription] = field(default_factory=set)
     """The event streams open on this debate in this process; filtering is per viewer, on the way out."""
@@ -45,11 +48,6 @@ def thread(debate_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": f"debate-{debate_id}"}}
 
 
-async def checkpoint(graph: Any, debate_id: str) -> dict[str, Any]:
-    """The values of a debate's latest checkpoint (empty before it starts)."""
-    return (await graph.aget_state(thread(debate_id))).values or {}
-
-
-def cursor(live: LiveDebate, values: dict[str, Any]) -> int:
+def cursor(live: LiveDebate) -> int:
     """The next step of the plan: a teacher's pending redirect wins over the checkpoint's."""
-    return int(live.debate.pending.get("cursor", values.get("cursor", 0)))
+    return int(live.debate.pending.get("cursor", live.values.get("cursor", 0)))

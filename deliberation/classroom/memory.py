@@ -57,8 +57,8 @@ class Memory:
             return live
         debate = self._store.get(debate_id)
         deps = await deps_for(self.settings, debate.spec)
-        turns, damage = await self._stored_turns(debate)
-        loaded = LiveDebate(debate, deps, turns, damage=damage)
+        values, damage = await self._stored_values(debate)
+        loaded = LiveDebate(debate, deps, _turns(values), values, damage=damage)
         if debate.status == Status.ended or damage is not None:
             return loaded  # read from storage for this request; it does not stay in memory
         live = self.live.get(debate_id)
@@ -67,8 +67,8 @@ class Memory:
             await self.cap.track(debate.owner, debate_id)
         return live
 
-    async def _stored_turns(self, debate: Debate) -> tuple[list[Turn], str | None]:
-        """The turns of a debate's checkpoint, or why it cannot be read (a debate never started has none)."""
+    async def _stored_values(self, debate: Debate) -> tuple[dict[str, Any], str | None]:
+        """The values of a debate's checkpoint, or why it cannot be read (a debate never started has none)."""
         try:
             state = await self._graph.aget_state(thread(debate.id))
         except Exception as error:  # a damaged row fails in the checkpointer's deserialiser: any exception type
@@ -78,16 +78,16 @@ class Memory:
             reason = f"its checkpoint cannot be read ({type(error).__name__}: {detail})"
         else:
             if state.created_at is not None or debate.status == Status.created:
-                return [public(t) for t in (state.values or {}).get("history", History()).turns], None
+                return state.values or {}, None
             reason = f"its checkpoint is missing from {self.settings.checkpoints_file}"
         log.error("debate %s is damaged: %s", debate.id, reason)
-        return [], reason
+        return {}, reason
 
     async def refresh(self, live: LiveDebate) -> None:
-        """Another replica may have moved the debate on: read its record and turns from shared storage."""
+        """Another replica may have moved the debate on: read its record and state from shared storage."""
         live.debate = self._store.get(live.debate.id)
-        values = (await self._graph.aget_state(thread(live.debate.id))).values or {}
-        live.turns = [public(t) for t in values.get("history", History()).turns]
+        live.values = (await self._graph.aget_state(thread(live.debate.id))).values or {}
+        live.turns = _turns(live.values)
 
     @asynccontextmanager
     async def locked(self, live: LiveDebate) -> AsyncIterator[None]:
@@ -108,3 +108,7 @@ class Memory:
         cutoff = time.monotonic() - self.settings.idle_s
         for live in [v for v in self.live.values() if v.touched < cutoff and v.idle()]:
             await self.evict(live)
+
+
+def _turns(values: dict[str, Any]) -> list[Turn]:
+    return [public(t) for t in values.get("history", History()).turns]

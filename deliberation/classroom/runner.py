@@ -138,7 +138,10 @@ class Runner:
 
     async def _run_graph(self, live: LiveDebate, graph_input: Any) -> None:
         try:
-            done = await drive(self._graph, graph_input, thread(live.debate.id), live.deps, lambda t: self._on_turn(live, t))
+            done = await drive(
+                self._graph, graph_input, thread(live.debate.id), live.deps,
+                on_turn=lambda t: self._on_turn(live, t), on_state=lambda v: setattr(live, "values", v),
+            )  # fmt: skip
         except _Stop:
             return  # whoever stopped the run sets the status
         except Exception:  # a background task has no caller to raise to: log it and let the teacher resume

@@ -20,7 +20,7 @@ from deliberation.classroom.backends import coordination, open_store
 from deliberation.classroom.controls import Action
 from deliberation.classroom.events import EventBus, LocalBus
 from deliberation.classroom.leases import Leases, LocalLeases
-from deliberation.classroom.live import LiveDebate, checkpoint, cursor
+from deliberation.classroom.live import LiveDebate, cursor
 from deliberation.classroom.memory import Memory, deps_for
 from deliberation.classroom.records import Created, DebateSpec, DebateView, Viewer
 from deliberation.classroom.runner import Runner
@@ -35,7 +35,7 @@ from deliberation.loader import scenario as scenario_of
 from deliberation.passages import Passage
 from deliberation.protocol import first_step_of
 from deliberation.quotas import LiveDebates, MemoryLiveDebates
-from deliberation.runtime import checkpoint_reader, checkpointer
+from deliberation.runtime import checkpointer
 from deliberation.scenario import Scenario
 from deliberation.storage import usable
 from deliberation.turns import PointAnswer, Stage, Turn
@@ -50,11 +50,8 @@ class DebateService:
         bus: EventBus | None = None,
         leases: Leases | None = None,
         live_cap: LiveDebates | None = None,
-        reader: Any = None,
     ) -> None:
-        """`reader`: the graph over a saver for reads (`runtime.checkpoint_reader`); `graph` itself by default."""
         self.settings, self._store, self._graph = settings, store, graph
-        self._reader = reader or graph
         self._bus: EventBus = bus or LocalBus()
         leases = leases or LocalLeases()
         cap = live_cap or MemoryLiveDebates(settings.max_live_debates, settings.max_live_debates_per_key)
@@ -110,7 +107,7 @@ class DebateService:
             status = live.debate.status
             move = controls.move(viewer.debate_id, status, action)
             if move.redirect:
-                await self._redirect(live, action, news)
+                self._redirect(live, action, news)
             if move.stop == "halt":
                 await self._runner.halt(live)
             elif move.stop == "cancel":
@@ -119,22 +116,23 @@ class DebateService:
                 await self._runner.run(live, {"cursor": 0} if action == "start" else None)
             elif move.to != status:
                 await self._runner.set_status(live, move.to)
-            return await self._view(live, viewer)
+            return self._view(live, viewer)
 
-    async def _redirect(self, live: LiveDebate, action: Action, news: str | None) -> None:
+    def _redirect(self, live: LiveDebate, action: Action, news: str | None) -> None:
         """New graph input, kept as pending: applied when the talks are launched now, started or resumed."""
         if action == "inject":
             if not news:
                 raise UserError("inject needs the news item's text")
             update: dict[str, Any] = {"news": [*live.debate.pending.get("news", []), news]}
         else:
-            update = {"cursor": await self._next_stage(live)}
+            update = {"cursor": self._next_stage(live)}
         live.debate.pending = {**live.debate.pending, **update}
         self._store.save(live.debate)
 
-    async def _next_stage(self, live: LiveDebate) -> int:
+    @staticmethod
+    def _next_stage(live: LiveDebate) -> int:
         """The first step of the next stage that has any, or `Conflict` in the last one."""
-        at = cursor(live, await checkpoint(self._reader, live.debate.id))
+        at = cursor(live)
         steps, stages = live.deps.steps, list(Stage)
         current = steps[min(at, len(steps) - 1)].stage
         later = [s for s in stages[stages.index(current) + 1 :] if first_step_of(steps, s) < len(steps)]
@@ -157,8 +155,7 @@ class DebateService:
         live = await self._memory.get(viewer.debate_id, fresh=False)  # read again under the lock
         _refuse_damaged(live)
         async with self._memory.locked(live):
-            values = await self._values(live)
-            view = self._shown(live, viewer, values)
+            view = self._view(live, viewer)
             if view.waiting_for != viewer.seat:
                 whose = f"waiting for {view.waiting_for}" if view.waiting_for else view.status.value
                 raise Conflict(f"it is not {viewer.seat}'s turn (the debate is {whose}); wait for the mediator to address you")
@@ -169,34 +166,26 @@ class DebateService:
             SilenceClock.disarm(live)
             answer = {"content": content, "answers": [a.model_dump(mode="json") for a in answers]}
             await self._runner.run(live, Command(resume=answer))
-            # The graph has not stepped yet (its task only starts once this returns): the checkpoint read above holds.
-            return self._shown(live, viewer, values)
+            return self._view(live, viewer)  # the graph has not stepped yet: its task starts once this returns
 
     # -- reading -----------------------------------------------------------------------------
 
-    async def _values(self, live: LiveDebate) -> dict[str, Any]:
-        return {} if live.damage is not None else await checkpoint(self._reader, live.debate.id)
-
-    def _shown(self, live: LiveDebate, viewer: Viewer, values: dict[str, Any]) -> DebateView:
+    def _view(self, live: LiveDebate, viewer: Viewer) -> DebateView:
         moment = views.Moment(
             debate=live.debate,
             parties=live.deps.scenario.parties,
             steps=live.deps.steps,
             turns=list(live.turns),
-            cursor=cursor(live, values),
-            points=list(values["text"].points.values()) if "text" in values else [],
+            cursor=cursor(live),
+            points=list(live.values["text"].points.values()) if "text" in live.values else [],
             silence_elapsed_s=SilenceClock.elapsed(live),
             max_message_chars=self.settings.max_message_chars,
             damage=live.damage,
         )
         return views.view(moment, viewer)
 
-    async def _view(self, live: LiveDebate, viewer: Viewer) -> DebateView:
-        values = await self._values(live)
-        return self._shown(live, viewer, values)  # after the await: turns and status of one moment
-
     async def view(self, viewer: Viewer) -> DebateView:
-        return await self._view(await self._memory.get(viewer.debate_id), viewer)
+        return self._view(await self._memory.get(viewer.debate_id), viewer)
 
     async def turns(self, viewer: Viewer, after: int = 0) -> list[Turn]:
         return views.visible((await self._memory.get(viewer.debate_id)).turns, viewer, after)
@@ -216,7 +205,7 @@ class DebateService:
         live = await self._memory.get(viewer.debate_id)
 
         async def view(of: LiveDebate) -> DebateView:
-            return await self._view(of, viewer)
+            return self._view(of, viewer)
 
         async for event in stream(self._bus, live, viewer, after, view, lambda: self._memory.get(viewer.debate_id)):
             yield event
@@ -254,8 +243,8 @@ async def open_service(settings: Settings) -> AsyncIterator[DebateService]:
     store = open_store(settings)
     if not settings.database_url:
         usable(settings.checkpoints_file)  # an unreadable file is set aside: its debates show as damaged
-    async with checkpointer(settings) as saver, checkpoint_reader(settings, saver) as reader, coordination(settings) as shared:
-        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live, build_graph(reader))
+    async with checkpointer(settings) as saver, coordination(settings) as shared:
+        service = DebateService(settings, store, build_graph(saver), shared.bus, shared.leases, shared.live)
         await service.recover()
         sweeper = asyncio.create_task(service.sweep_forever(), name="debate-sweeper")
         try:

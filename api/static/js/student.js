@@ -26,6 +26,8 @@ export function startStudent(session, view, scenario) {
   const myTurn = () => state.view.status === "waiting" && state.view.waiting_for === seat;
 
   const render = (next) => {
+    // A post's reply can arrive after a newer view from the stream (the AI's turns are that quick): keep the newer.
+    if (next.turns < state.view.turns) return false;
     const wasMine = myTurn();
     state.view = next;
     const mine = myTurn();
@@ -39,6 +41,7 @@ export function startStudent(session, view, scenario) {
     count();
     tick();
     if (mine && !wasMine) message.focus();
+    return true;
   };
   const tick = () => {
     if (state.deadline === null) return;
@@ -56,10 +59,10 @@ export function startStudent(session, view, scenario) {
     count();
     try {
       const body = { content: message.value, answers: chosenAnswers() };
-      render(await call("POST", `/v1/debates/${encodeURIComponent(session.id)}/messages`, { token: session.token, body }));
+      const current = render(await call("POST", `/v1/debates/${encodeURIComponent(session.id)}/messages`, { token: session.token, body }));
       message.value = "";
       delete $("point-answers").dataset.points;
-      $("turn-state").textContent = "Sent. The mediator will come back to you.";
+      if (current) $("turn-state").textContent = "Sent. The mediator will come back to you.";
     } catch (error) { showError(error); }
     state.sending = false;
     count();

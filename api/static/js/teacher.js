@@ -132,6 +132,7 @@ function addTurn(d, turn) {
 }
 
 function render(d, view) {
+  if (d.view && view.turns < d.view.turns) return; // a reply overtaken by a newer view from the stream
   d.view = view;
   showStatus(stageText(view));
   d.deadline = view.waiting_for && view.silence_left_s !== null ? Date.now() + view.silence_left_s * 1000 : null;
