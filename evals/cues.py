@@ -223,7 +223,8 @@ REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds|illusion
 HARMFUL = re.compile(
     r"\b(?:prolong\w*|bloodshed|escalat\w*|worsen\w*|make (?:\w+ ){0,3}worse|harm\w*|dangerous|undermin\w*|sabotag\w*|"
     r"destabilis\w*|destabiliz\w*|(?:a|the) mistake|(?:a|the) disaster|catastroph\w*|futile|pointless|useless|"
-    r"counterproductive|fuel (?:on|to) the fire|add\w* fuel|inflam\w*|the last thing|reckless|betray\w*|dishonou?r\w*|embolden\w*|(?:is|are|was|were|be) wrong to|unwise|ill-advised)\b",
+    r"counterproductive|reckless|betray\w*|dishonou?r\w*|embolden\w*|(?:is|are|was|were|be) wrong to|unwise|ill-advised|"
+    r"fuel (?:on|to) the fire|add\w* fuel|inflam\w*|the last thing)\b",
     re.I,
 )
 # Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
@@ -234,7 +235,12 @@ COORDINATED = re.compile(
     r"|,\s+(?=(?:we|i|they|he|she)\s)",
     re.I,
 )
-OPENING_ANAPHOR = re.compile(r"^(?:and |but |so )?(?:it|this|that|they|such a step)\b(?! is (?:time|true|why|how|what|not a|a (?:question|matter)))", re.I)
+# A sentence opening on a pronoun speaks of the previous sentence's topic ('... soldiers; it would only pour fuel on the
+# fire'), unless the pronoun is empty ('it is time', 'that is why').
+OPENING_ANAPHOR = re.compile(
+    r"^(?:and |but |so )?(?:it|this|that|they|such a step)\b(?! is (?:time|true|why|how|what|not a|a (?:question|matter)))",
+    re.I,
+)
 # The speaker as the one who says: its own words, not a report of another party's.
 SPEAKER_REPORTS = re.compile(r"\b(?:we|i)(?: \w+){0,2}\s*$", re.I)
 ANAPHOR = re.compile(r"\b(?:it|this|that|them|these|those|such a step|the idea)\b", re.I)

@@ -315,11 +315,8 @@ def rule_bias(reading: Reading, grounding: Grounding) -> Iterator[Violation]:
         match = cues.BIAS.search(clause)
         opinion = cues.OPINION.search(clause)
         if not match and opinion:
-            plain = cues.OPINION.sub(" ", clause)
-            own = grounding.match(plain, reading.persona.id, clause)
-            if own.finding != Finding.grounded or own.similarity < GROUNDED or own.reference is None or (
-                own.reference.owner != reading.persona.id
-            ):
+            held = grounding.match(cues.OPINION.sub(" ", clause), reading.persona.id, clause)
+            if held.finding != Finding.grounded or held.similarity < GROUNDED:
                 match = opinion
         if match:
             yield _violation("mediator_bias", "mediator.evaluative-language", clause, match.group(0))
