@@ -254,6 +254,8 @@ COMPLETED_EVENT = re.compile(
     # transfers and attendance: who gave what to whom, who sat where
     r"(?:has|have|had) (?:\w+ )?(?:given|sent|supplied|shipped|delivered|handed|provided)|gave|supplied|shipped|delivered|"
     r"(?:now |already )?receiv(?:e|es|ed|ing) (?:\w+ )?(?:arms|weapons|training|money|funds|support)|"
+    # arming someone, said in the present, is a reported fact too ('Russia gives us weapons')
+    r"(?:gives?|giving|suppl(?:y|ies|ying)|sends?|sending|provides?|providing) (?:\w+ ){0,2}(?:arms|weapons|money|funds)|"
     r"sat (?:at|in|with)|took part|were present|was present|participated|boycotted)\b",
     re.I,
 )

@@ -43,6 +43,8 @@ def rules(scorer: DeterministicScorer, persona: str, text: str, context: str | N
         # A report of what another party said, not relayed, is still a leak; a date does not hide a number.
         ("kabul", "The Taliban told the Russians they would never disarm.", ASKED, "barrier.unrelayed-report"),
         ("kabul", "Kabul, 14 April. Washington has sent 4,000 more soldiers.", None, "grounding.unknown-number"),
+        # Arming someone, said in the present, is an event the source must state.
+        ("taliban", "Russia gives us weapons and money.", None, "grounding.unsourced-event"),
     ],
 )  # fmt: skip
 def test_catches(scorer: DeterministicScorer, persona: str, text: str, context: str | None, rule: str) -> None:
