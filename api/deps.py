@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 _bearer = HTTPBearer(auto_error=False, description="The teacher token or a seat token of this debate.")
 
 
-def _settings(request: Request) -> Settings:
+# Dependencies are `async def` although none awaits: FastAPI runs a plain `def` in its thread pool, and under load
+# each request then waited for a thread and for its way back onto the busy event loop, three times over.
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -33,7 +35,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ServiceDep = Annotated["DebateService", Depends(_service)]  # a name only: deliberation.classroom.service is imported at first use
 
 
-def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None:
         raise Unauthorized("send the debate's teacher or seat token as 'Authorization: Bearer <token>'")
     return credentials.credentials
@@ -42,7 +44,7 @@ def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_
 TokenDep = Annotated[str, Depends(_token)]
 
 
-def _viewer(debate_id: str, service: ServiceDep, token: TokenDep) -> Viewer:
+async def _viewer(debate_id: str, service: ServiceDep, token: TokenDep) -> Viewer:
     return service.authenticate(debate_id, token)
 
 

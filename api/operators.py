@@ -35,7 +35,7 @@ def _matching(presented: str, keys: list[str]) -> str | None:
     return found
 
 
-def _operator(
+async def _operator(
     request: Request, settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Operator:
     if not settings.api_keys:

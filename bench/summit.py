@@ -114,9 +114,8 @@ def settings_for(data_dir: Path) -> Any:
 
 
 def instrument(timers: Timers) -> None:
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
     from deliberation import speak
+    from deliberation.checkpoints import LoopSqliteSaver
     from deliberation.llm import offline
     from deliberation.nodes import mediator, party
     from deliberation.retrieval.ranking import Retriever
@@ -128,8 +127,8 @@ def instrument(timers: Timers) -> None:
     timers.wrap(speak, "messages_for", "prompt")
     timers.wrap(speak, "complete", "model call")
     timers.wrap(offline, "answer", "model call")
-    timers.wrap(AsyncSqliteSaver, "aput", "checkpoint")
-    timers.wrap(AsyncSqliteSaver, "aput_writes", "checkpoint")
+    timers.wrap(LoopSqliteSaver, "aput", "checkpoint")
+    timers.wrap(LoopSqliteSaver, "aput_writes", "checkpoint")
     timers.wrap(TranscriptWriter, "write", "transcript")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from deliberation.context import (
@@ -100,14 +102,34 @@ def _base(deps: SummitDeps, persona: Persona, step: Step, turn_number: int, quer
     )
 
 
+async def built(deps: SummitDeps, query: str, build: Callable[[], TurnContext]) -> TurnContext:
+    """A turn's context (`build`, which searches for `query`), built on the event loop once the query is embedded
+    off it. Built whole in a worker thread, its Python made the event loop wait for the GIL; a retriever that asks a
+    Chroma server still builds there, as that answer is awaited."""
+    if not deps.retriever.in_memory:
+        return await asyncio.to_thread(build)
+    await deps.retriever.prepare(query)
+    return build()
+
+
+def _incoming(seen: list[Turn], persona: str) -> Turn | None:
+    received = [t for t in seen if t.speaker != persona]
+    return received[-1] if received else None
+
+
+def party_query(deps: SummitDeps, step: Step, seen: list[Turn]) -> str:
+    """What a party's turn searches the source for: what it was just told, and the question on the table."""
+    persona = deps.scenario.persona(step.speaker)
+    incoming, topic = _incoming(seen, persona.id), _topic(deps, step.topic)
+    query = " ".join(x for x in [incoming.content if incoming else "", topic.question if topic else ""] if x)
+    return query or persona.role
+
+
 def party_context(deps: SummitDeps, step: Step, seen: list[Turn], turn_number: int, news: str | None = None) -> TurnContext:
     """`seen` is the party's channel; the context holds its latest messages and its own recent positions."""
     persona = deps.scenario.persona(step.speaker)
-    received = [t for t in seen if t.speaker != persona.id]
-    incoming = received[-1] if received else None
-    topic = _topic(deps, step.topic)
-    query = " ".join(x for x in [incoming.content if incoming else "", topic.question if topic else ""] if x)
-    context = _base(deps, persona, step, turn_number, query or persona.role)
+    incoming = _incoming(seen, persona.id)
+    context = _base(deps, persona, step, turn_number, party_query(deps, step, seen))
     context.incoming = _message(deps, incoming) if incoming else None
     context.recent = [_message(deps, t) for t in seen[-deps.recent_messages - 1 : -1]] if incoming else []
     own = [pid for t in seen if t.speaker == persona.id for pid in t.positions]
@@ -121,14 +143,18 @@ def party_context(deps: SummitDeps, step: Step, seen: list[Turn], turn_number: i
     return context
 
 
+def mediator_query(deps: SummitDeps, step: Step, source: Turn | None) -> str:
+    """What the mediator's turn searches the source for: the turn it relays, else the question on the table."""
+    topic = _topic(deps, step.topic)
+    return source.content if source else (topic.question if topic else deps.scenario.title)
+
+
 def mediator_context(
     deps: SummitDeps, step: Step, seen: list[Turn], source: Turn | None, text: NegotiatingText, turn_number: int
 ) -> TurnContext:
     """`seen` is the mediator's channel (every turn: it carries all of them); `source` the turn a relay carries."""
     persona = deps.scenario.persona(deps.scenario.mediator)
-    topic = _topic(deps, step.topic)
-    query = source.content if source else (topic.question if topic else deps.scenario.title)
-    context = _base(deps, persona, step, turn_number, query)
+    context = _base(deps, persona, step, turn_number, mediator_query(deps, step, source))
     context.addressee = step.audience[0] if len(step.audience) == 1 else None
     if source is not None:
         context.relay_source = as_message(source)

@@ -7,19 +7,21 @@ hands each new turn on. The summit, the classroom service, persona chat and the 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
 
+from deliberation import pacing
+from deliberation.checkpoints import LoopSqliteSaver
 from deliberation.config import Settings
 from deliberation.errors import StorageError
 from deliberation.llm.client import ModelConfig, check_model, model_config
@@ -120,13 +122,13 @@ async def checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[
     problem = sqlite_problem(path)
     if problem is not None:
         raise StorageError(f"{path}: not a readable checkpoint database ({problem}); move it aside to start afresh")
-    async with aiosqlite.connect(str(path)) as connection:
+    with closing(sqlite3.connect(path, check_same_thread=False)) as connection:
         # WAL with synchronous=NORMAL: a commit is not fsynced one by one, yet it survives the process being
         # killed (only a power loss or an OS crash can drop the latest ones) and the file is never corrupted.
-        # With FULL, every checkpoint waited for the disk, and so did every read queued behind it.
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=NORMAL")
-        yield AsyncSqliteSaver(connection, serde=serializer())
+        # With FULL, every checkpoint waited for the disk, and the event loop with it.
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        yield LoopSqliteSaver(connection, serde=serializer())
 
 
 TurnCallback = Callable[[Turn], None]
@@ -142,18 +144,29 @@ async def drive(
     on_state: StateCallback | None = None,
 ) -> bool:
     """Stream the graph, handing each new turn to `on_turn` and, when given, the state after each step to
-    `on_state`; False when a human seat interrupted it."""
+    `on_state`; False when a human seat interrupted it. The graph moves only while it holds a share of the CPU
+    (`pacing`); a seat's answer takes its turn before the AI's."""
     modes = ["updates", "values"] if on_state else ["updates"]
+    urgent = isinstance(graph_input, Command)
     held: list[Turn] = []  # a step's turns go out after its state: whoever hears of a turn reads the state it left
-    async for mode, chunk in graph.astream(graph_input, config, context=deps, stream_mode=modes, durability="sync"):
-        if mode == "updates":
-            if "__interrupt__" in chunk:
-                return False
-            held.extend(turn for value in chunk.values() for turn in (value or {}).get("history", []))
-        elif on_state is not None:
-            on_state(chunk)
-        if mode == "values" or on_state is None:
-            for turn in held:
-                on_turn(turn)
-            held.clear()
-    return True
+    steps = graph.astream(graph_input, config, context=deps, stream_mode=modes, durability="sync")
+    try:
+        while True:
+            async with pacing.advancing(urgent):
+                chunk = await anext(steps, None)
+            if chunk is None:
+                return True
+            mode, data = chunk
+            if mode == "updates":
+                if "__interrupt__" in data:
+                    return False
+                held.extend(turn for value in data.values() for turn in (value or {}).get("history", []))
+            elif on_state is not None:
+                on_state(data)
+            if held and (mode == "values" or on_state is None):
+                urgent = False
+                for turn in held:
+                    on_turn(turn)
+                held.clear()
+    finally:
+        await steps.aclose()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from pydantic import BaseModel
 
 from deliberation.context import TurnContext, encode
 from deliberation.llm import offline
 from deliberation.llm.client import CallFailed, Completion, Schema, Trace, complete, parse, resolve_mode
-from deliberation.llm.schema import budget_key, json_schema, turn_schema
+from deliberation.llm.schema import budget_key, prompt_schema, turn_schema
 from deliberation.prompts import render
 from deliberation.protocol import Step
 from deliberation.runtime import SummitDeps
@@ -25,7 +23,7 @@ def messages_for(deps: SummitDeps, context: TurnContext, schema: type[BaseModel]
         persona=persona,
         scenario_title=deps.scenario.title,
         is_mediator=context.is_mediator,
-        schema=json.dumps(json_schema(schema), separators=(",", ":"), ensure_ascii=False),
+        schema=prompt_schema(schema),
     )
     turn = render(deps.prompts_dir, "turn.j2", context=context, context_block=encode(context), quoted=quoted(context))
     return [{"role": "system", "content": system}, {"role": "user", "content": turn}]

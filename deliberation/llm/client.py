@@ -23,6 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from deliberation import pacing
 from deliberation.config import MAX_TOKENS, Settings
 from deliberation.errors import MalformedOutput, TurnFailed, UserError
 from deliberation.llm import offline
@@ -288,15 +289,16 @@ def _params(config: ModelConfig, mode: Mode, schema: type[BaseModel], kind: str,
 async def _send(config: ModelConfig, messages: list[dict[str, str]], params: dict[str, Any], trace: Trace, **extra: Any) -> Any:
     """One request with transport retries; a rejected form raises _FormRejected, anything else CallFailed."""
     try:
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(config.retries + 1),
-            retry=retry_if_exception(lambda error: _retryable(error) and not _rejects_form(error, trace.mode)),
-            wait=wait_exponential(multiplier=0.5, max=8),
-            reraise=True,
-        ):
-            with attempt:
-                trace.attempts += 1
-                return await lite().acompletion(messages=messages, **params, **extra)
+        async with pacing.waiting():
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(config.retries + 1),
+                retry=retry_if_exception(lambda error: _retryable(error) and not _rejects_form(error, trace.mode)),
+                wait=wait_exponential(multiplier=0.5, max=8),
+                reraise=True,
+            ):
+                with attempt:
+                    trace.attempts += 1
+                    return await lite().acompletion(messages=messages, **params, **extra)
     except Exception as error:  # litellm maps every provider failure onto its own exception types
         if _rejects_form(error, trace.mode):
             raise _FormRejected(str(error)) from None

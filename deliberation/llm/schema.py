@@ -9,6 +9,8 @@ reply that fits the schema also fits its `max_tokens`.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -96,26 +98,49 @@ def turn_schema(context: TurnContext, max_tokens: int) -> type[Reply]:
     """The schema of this one turn: its kind decides the fields, its context the ids it may name."""
     relay = context.is_mediator and context.kind.value == "relay"
     answering = answers_points(context)
-    positions = [p.id for p in (context.relayed_positions if relay else context.positions)]
-    longest = content_chars(max_tokens, len(context.points) if answering else 0)
+    return _schema(
+        name=f"{context.kind.value.capitalize()}{'Answers' if answering else ''}Turn",
+        relay=relay,
+        passages=tuple(_offered_passages(context)),
+        positions=tuple(p.id for p in (context.relayed_positions if relay else context.positions)),
+        points=tuple((p.id, p.text) for p in context.points) if answering else (),
+        longest=content_chars(max_tokens, len(context.points) if answering else 0),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _schema(
+    name: str,
+    relay: bool,
+    passages: tuple[str, ...],
+    positions: tuple[str, ...],
+    points: tuple[tuple[str, str], ...],
+    longest: int,
+) -> type[Reply]:
+    """Built once per distinct turn shape: building a pydantic model costs a millisecond or two, a fifth of a turn."""
     fields: dict[str, Any] = {
         "content": (str, Field(min_length=1, max_length=longest, description="What you say in this turn, in character.")),
-        "citations": _ids("citations", _offered_passages(context), "Ids of the passages your words rest on."),
+        "citations": _ids("citations", list(passages), "Ids of the passages your words rest on."),
         "positions": _ids(
             "positions",
-            positions,
+            list(positions),
             "Ids of the relayed party's positions you carry." if relay else "Ids of your positions you state.",
         ),
     }
-    if answering:
+    if points:
         answers = create_model(
             "Answers",
             __base__=Reply,
-            **{p.id: (Answer, Field(description=p.text)) for p in context.points},  # type: ignore[call-overload]
+            **{point: (Answer, Field(description=text)) for point, text in points},  # type: ignore[call-overload]
         )
         fields["answers"] = (answers, Field(description="Your answer to each proposed point, by its id."))
-    name = f"{context.kind.value.capitalize()}{'Answers' if answering else ''}Turn"
     return create_model(name, __base__=Reply, **fields)  # type: ignore[no-any-return, call-overload]
+
+
+@lru_cache(maxsize=1024)
+def prompt_schema(model: type[BaseModel]) -> str:
+    """The schema as the system prompt shows it (compact JSON), built once per schema."""
+    return json.dumps(json_schema(model), separators=(",", ":"), ensure_ascii=False)
 
 
 def json_schema(model: type[BaseModel], *, lengths: bool = True) -> dict[str, Any]:

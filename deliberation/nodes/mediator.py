@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from deliberation.briefing import mediator_context
+from deliberation.briefing import built, mediator_context, mediator_query
 from deliberation.protocol import Step
 from deliberation.runtime import SummitDeps
 from deliberation.speak import speak
@@ -29,7 +28,8 @@ def _briefing_step(deps: SummitDeps, cursor: int) -> Step:
 async def brief_news(deps: SummitDeps, history: History, cursor: int, news: list[str]) -> dict[str, Any]:
     step = _briefing_step(deps, cursor)
     seen = history.channel(deps.scenario.mediator)
-    context = await asyncio.to_thread(mediator_context, deps, step, seen, None, NegotiatingText(), history.next_number)
+    query = mediator_query(deps, step, None)
+    context = await built(deps, query, lambda: mediator_context(deps, step, seen, None, NegotiatingText(), history.next_number))
     context.news = " ".join(news)
     turn = await speak(deps, step, context, None)
     return {"history": [turn], "news": None}
@@ -41,8 +41,8 @@ async def mediator_turn(deps: SummitDeps, step: Step, state: SummitState) -> dic
     source = history.by_number(relayed) if relayed is not None else None
     text = state["text"]
     seen = history.channel(deps.scenario.mediator)
-    # Retrieval is CPU-bound (embedding the query): off the event loop so concurrent talks keep streaming.
-    context = await asyncio.to_thread(mediator_context, deps, step, seen, source, text, number)
+    query = mediator_query(deps, step, source)
+    context = await built(deps, query, lambda: mediator_context(deps, step, seen, source, text, number))
     turn = await speak(deps, step, context, relayed)
     update: dict[str, Any] = {"history": [turn], "cursor": step.index + 1, "step_turns": {step.index: number}}
     if step.kind == Kind.proposal:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, TypedDict
 
 from langgraph.types import interrupt
 
-from deliberation.briefing import party_context
+from deliberation.briefing import built, party_context, party_query
 from deliberation.protocol import Step
 from deliberation.runtime import SummitDeps
 from deliberation.speak import record, speak
@@ -48,7 +47,7 @@ async def party_turn(deps: SummitDeps, step: Step, seen: list[Turn], number: int
     """`seen` is the party's channel: the turns it spoke or that were addressed to it."""
     turn = _human_turn(step, number, seen) if step.speaker in deps.human_seats else None
     if turn is None:
-        context = await asyncio.to_thread(party_context, deps, step, seen, number)
+        context = await built(deps, party_query(deps, step, seen), lambda: party_context(deps, step, seen, number))
         turn = await speak(deps, step, context, None)
     update: dict[str, Any] = {"history": [turn], "cursor": step.index + 1, "step_turns": {step.index: number}}
     if turn.answers:

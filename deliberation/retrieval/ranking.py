@@ -6,8 +6,10 @@ here imports Chroma, so a run whose vectors are cached never loads it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -65,8 +67,16 @@ class Retriever:
     def __init__(self, rankings: list[Ranking], passages: list[Passage]) -> None:
         self._rankings = rankings
         self.passages = {p.id: p for p in passages}
+        self._queries = lru_cache(maxsize=1024)(self._embed)
+        self.in_memory = all(isinstance(r.scores, Vectors) for r in rankings)
+        """Every ranking scores vectors held here (none asks a store)."""
 
-    def _queries(self, query: str) -> list[np.ndarray]:
+    async def prepare(self, query: str) -> None:
+        """Embed `query` off the event loop: the `search` for it that follows finds its vectors ready."""
+        if query.strip():
+            await asyncio.to_thread(self._queries, query)
+
+    def _embed(self, query: str) -> list[np.ndarray]:
         """The query embedded once per model (hybrid's two MiniLM rankings share one encode)."""
         by_model: dict[str, np.ndarray] = {}
         for ranking in self._rankings:
