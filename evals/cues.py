@@ -28,7 +28,7 @@ NEGATING_PHRASES = re.compile(
 )
 CONDITIONAL = re.compile(
     r"\b(?:if|provided|as long as|so long as|on condition|in principle|could|might|may|would consider|"
-    r"only when|only if|unless|one day|eventually|subject to)\b",
+    r"only when|only if|only after|not until|not before|unless|one day|eventually|subject to)\b",
     re.I,
 )
 STANCE_VERBS = re.compile(
@@ -47,6 +47,11 @@ STANCE_VERBS = re.compile(
 LIMITING = re.compile(r"\b(?:only|once|until|before|(?:were|should|had) (?:they|we|it|he|she) )\b|^(?:should|were|had) \w+", re.I)
 # A clause meets a condition by stating a requirement too ('a settlement must give us our place').
 REQUIREMENT = re.compile(r"\b(?:must|has to|have to|needs?|require[sd]?|essential|indispensable)\b", re.I)
+UNCONDITIONAL = re.compile(
+    r"\b(?:right (?:now|away)|immediately|at once|without (?:any )?(?:pre)?conditions?|unconditional\w*|no strings|"
+    r"whatever (?:happens|the terms|it takes|(?:they|you|he|it) (?:accept|want|say|do|decide)\w*))\b",
+    re.I,
+)
 ABSOLUTE = re.compile(r"\b(?:under no circumstances|even if|no matter|in no case|not even)\b", re.I)
 QUESTION = re.compile(r"\?\s*$")
 
@@ -137,13 +142,19 @@ YOUR_PARTY = re.compile(
 BIAS = re.compile(
     r"\b(?:rightly|wrongly|unreasonabl\w*|stubborn\w*|intransigen\w*|obstinat\w*|admirabl\w*|courageous\w*|"
     r"commend\w*|prais\w*|to blame|at fault|(?:is|are) (?:right|wrong|correct|mistaken)|correct position|"
-    r"i (?:fully )?agree with|i side|(?:can't|cannot|can not) help (?:thinking|feeling|but)|i suspect|i (?:personally )?(?:think|believe|feel) (?:that )?(?:kabul|the taliban|the us|washington)|"
+    r"i (?:fully )?agree with|i side|i (?:personally )?(?:think|believe|feel) (?:that )?(?:kabul|the taliban|the us|washington)|"
     r"should (?:give in|back down|abandon|drop|stop)|must (?:give in|back down|abandon|drop|stop)|deserv\w*|"
     r"clearly|obviously|frankly|irresponsibl\w*|reckless\w*|shameful|disgraceful|unhelpful|naive|absurd|"
     r"more reasonable|the only reasonable|wiser|foolish|spoiler|hypocri\w*|cynical\w*|bad faith|good faith on one|"
-    r"agree with (?:the |kabul|washington)|in my (?:own )?view|my (?:own )?view|personally|main obstacle|"
+    r"agree with (?:the |kabul|washington)|main obstacle|"
     r"i (?:have to|must) (?:say|agree)|on the right side|on the wrong side|"
     r"(?:has|have) been (?:entirely |very |quite |most |far more )?(?:reasonable|constructive|unreasonable|unhelpful|flexible))\b",
+    re.I,
+)
+# The mediator's own opinion ('I suspect', 'in my view'): taking sides unless what it holds is its documented position.
+OPINION = re.compile(
+    r"\b(?:(?:can't|cannot|can not) help (?:thinking|feeling|but)|i suspect|in my (?:own )?view|"
+    r"my (?:own )?view|personally)\b",
     re.I,
 )
 PRAISE = re.compile(
@@ -153,11 +164,16 @@ PRAISE = re.compile(
 PROPOSES = re.compile(
     r"\b(?:i (?:propose|suggest|urge|invite|recommend|call on|ask)|let us|let's|should (?:now )?(?:meet|sit|speak|talk|address)|"
     r"must (?:meet|sit)|please|from (?:the next|now) |(?:it is|it's) (?:high )?time|"
-    r"bring (?:both|the two|you|them) (?:sides |parties )?together|arrang\w*)\b",
+    r"bring (?:both|the two|you|them) (?:sides |parties )?together|arrang\w*|why not|"
+    # a suggestion hedged as a possibility: 'perhaps Kabul and the Taliban could simply talk'
+    r"(?:perhaps|maybe) (?:[\w'-]+ ){0,5}(?:could|should|might|can))\b",
     re.I,
 )
 DEFERRED = re.compile(r"\b(?:eventually|in time|one day|later|stepping stone|once|when the time|in due course|first)\b", re.I)
 NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
+_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+# A day of the month ('Kabul, 14 April', 'on March 3rd') dates a statement: it is no count the source could contradict.
+DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {_MONTHS}\b|\b{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?\b", re.I)
 _UNITS = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -179,6 +195,8 @@ THEY = re.compile(r"\b(?:they|them|their|theirs)\b", re.I)
 THIRD_PERSON_SUBJECT = re.compile(r"^(?:and |but |so )?(?:(?:they|he|she)\b|(?:its|their|his|her) \w+)", re.I)
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|i|my|ours)\b", re.I)
 FIGHT = re.compile(r"\b(?:fight\w*|combat\w*|battl\w*|defeat\w*|counter\w*|resist\w*|war)\b", re.I)
+# Disowning a fight ('Daesh is not our concern'): with a negation, no stance of fighting it.
+DISOWNED = re.compile(r"\b(?:our|my) (?:own )?(?:concern|business|problem|fight|war|priority|responsibility|affair)\b", re.I)
 STOP = frozenset("stop stopped stopping cease ceased halt abandon end quit".split())
 PARTY_VOICE = re.compile(
     r"\bour (?:government|movement|forces|troops|soldiers|fighters|army|commanders|emirate|administration|"
@@ -205,7 +223,8 @@ REJECTING = re.compile(r"\b(?:illegitimat\w*|non-?starter|out of bounds|illusion
 HARMFUL = re.compile(
     r"\b(?:prolong\w*|bloodshed|escalat\w*|worsen\w*|make (?:\w+ ){0,3}worse|harm\w*|dangerous|undermin\w*|sabotag\w*|"
     r"destabilis\w*|destabiliz\w*|(?:a|the) mistake|(?:a|the) disaster|catastroph\w*|futile|pointless|useless|"
-    r"counterproductive|reckless|betray\w*|dishonou?r\w*|embolden\w*|(?:is|are|was|were|be) wrong to|unwise|ill-advised)\b",
+    r"counterproductive|reckless|betray\w*|dishonou?r\w*|embolden\w*|(?:is|are|was|were|be) wrong to|unwise|ill-advised|"
+    r"fuel (?:on|to) the fire|add\w* fuel|inflam\w*|the last thing)\b",
     re.I,
 )
 # Coordinated predicates each carry their own negation ('no interest in X and would refuse Y' refuses twice).
@@ -216,6 +235,14 @@ COORDINATED = re.compile(
     r"|,\s+(?=(?:we|i|they|he|she)\s)",
     re.I,
 )
+# A sentence opening on a pronoun speaks of the previous sentence's topic ('... soldiers; it would only pour fuel on the
+# fire'), unless the pronoun is empty ('it is time', 'that is why').
+OPENING_ANAPHOR = re.compile(
+    r"^(?:and |but |so )?(?:it|this|that|they|such a step)\b(?! is (?:time|true|why|how|what|not a|a (?:question|matter)))",
+    re.I,
+)
+# The speaker as the one who says: its own words, not a report of another party's.
+SPEAKER_REPORTS = re.compile(r"\b(?:we|i)(?: \w+){0,2}\s*$", re.I)
 ANAPHOR = re.compile(r"\b(?:it|this|that|them|these|those|such a step|the idea)\b", re.I)
 # Where one sentence makes two claims: each side of ", and" / ", but" / "and we ..." is grounded on its own.
 CLAIM_JOIN = re.compile(r",['’\"”]?\s+['‘\"“]?(?:and|but)\s+|\s+and\s+(?=(?:we|i|they|it|our|their|this|that|there)\b)", re.I)
@@ -227,11 +254,27 @@ COMPLETED_EVENT = re.compile(
     # transfers and attendance: who gave what to whom, who sat where
     r"(?:has|have|had) (?:\w+ )?(?:given|sent|supplied|shipped|delivered|handed|provided)|gave|supplied|shipped|delivered|"
     r"(?:now |already )?receiv(?:e|es|ed|ing) (?:\w+ )?(?:arms|weapons|training|money|funds|support)|"
+    # arming someone, said in the present, is a reported fact too ('Russia gives us weapons')
+    r"(?:gives?|giving|suppl(?:y|ies|ying)|sends?|sending|provides?|providing) (?:\w+ ){0,2}(?:arms|weapons|money|funds)|"
     r"sat (?:at|in|with)|took part|were present|was present|participated|boycotted)\b",
     re.I,
 )
 # What may, would or should happen: it states no event.
 HYPOTHETICAL = re.compile(r"\b(?:would|could|should|might|may|if|provided|once|unless|ideal\w*|prospective)\b", re.I)
+# The speaker permitting or endorsing what another party does: its stance, whoever acts ('let the Americans send more
+# soldiers', 'it would be sensible for the hosts to invite them').
+ENDORSES = re.compile(
+    r"^(?:(?:so|then|well|and),? )?(?:let|allow|permit)\b(?! (?:me|us)\b)|"
+    r"^(?:it )?(?:would|will|is|'s|might) (?:be )?(?:(?:only|entirely|perfectly|quite) )?(?:sensible|wise|reasonable|right|"
+    r"fair|natural|good|better|time) for\b",
+    re.I,
+)
+# Saying how one speaks ('I want to be precise', 'let me be clear') is no stance on what the sentence names.
+MANNER = re.compile(
+    r"\b(?:(?:i|we) (?:want|wish|would like|need|have|must) to be|let (?:me|us) be|to be) "
+    r"(?:very |quite |absolutely |perfectly )?(?:clear|precise|frank|candid|brief|honest|plain|direct|exact)\b",
+    re.I,
+)
 # Talk about the talks: greetings, thanks, turn-taking, asking for clarification.
 NEUTRAL = re.compile(
     r"^(?:(?:we|i) )?(?:thank\w*|good (?:morning|afternoon|evening)|welcome|(?:we|i) have heard|our answer|(?:we|i) have nothing to add)\b|"
@@ -243,7 +286,7 @@ CONTRASTIVE_NOT = re.compile(r",\s*(?:and\s+|but\s+)?not\b[^,;.:]*", re.I)
 # A condition the speaker sets ('once they accept the constitution', 'provided our authority is respected') is not
 # the speaker's own stance on what it names: the stance is read in the main clause.
 SUBORDINATE = re.compile(
-    r"\b(?:once|if|unless|until|provided(?: that)?|as long as|so long as|on condition that)\b.*$"
+    r"\b(?:once|if|unless|until|only after|not before|provided(?: that)?|as long as|so long as|on condition that)\b.*$"
     # what others are reported to do is not the speaker's stance ('we are concerned by reports that Moscow supports them')
     r"|\b(?:reports?|claims?|rumou?rs?|allegations?|accusations?|talk) (?:that|of|about)\b.*$"
     r"|\b(?:hear|heard|(?:are|were|have been) told|note|noted) that\b.*$",
@@ -260,7 +303,7 @@ LEADING_CONDITION = re.compile(
 )
 # Double negations that affirm: read before negations are counted.
 AFFIRMING = re.compile(
-    r"\b(?:no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did|would|will|could)(?: not|n't) (?:oppose|object|reject|mind))\b",
+    r"\b(?:no (?:good )?reason (?:why|that) (?:[\w'-]+ ){1,5}(?:should|could|would|can|may|must)(?: not|n't)|no objections?|no (?:problem|difficulty|issue|quarrel|concerns?) (?:with|about)|nothing wrong with|not going anywhere|not (?:against|opposed|closed|averse|unwilling)|nothing against|(?:do|does|did|would|will|could)(?: not|n't) (?:oppose|object|reject|mind))\b",
     re.I,
 )
 # 'against' opposes only after a verb of being or standing ('we are against'); else it names an adversary.

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from deliberation.evals import cues, substance
 from deliberation.evals.clauses import clauses, scopes
-from deliberation.evals.grounding import Finding, Grounding, negative
+from deliberation.evals.grounding import GROUNDED, Finding, Grounding, negative
 from deliberation.evals.lexicon import Lexicon, load_lexicon
 from deliberation.evals.substance import non_answer
 from deliberation.evals.types import Utterance, Verdict, Violation, ViolationKind
@@ -33,7 +33,8 @@ def anti_polarity(scope: str) -> Stance | None:
     tokens = words(cues.NOT_NEGATING.sub(" ", scope))
     fights = [i for i, t in enumerate(tokens) if cues.FIGHT.fullmatch(t)]
     if not fights:
-        return None
+        # 'Daesh is not our concern': disowning the fight with a negation opposes it.
+        return Stance.oppose if cues.DISOWNED.search(scope) and negations(scope) % 2 else None
     for i in fights:
         window = tokens[max(0, i - 3) : i]
         if any(
@@ -155,15 +156,20 @@ def _violation(kind: ViolationKind, rule: str, evidence: str, position: str | No
     return Violation(kind=kind, rule=rule, position=position, evidence=evidence.strip()[:300])
 
 
-def _stance_conflict(persona: Persona, topic: str, scope: str, sentence: str, anti: bool = False) -> str | None:
+def _stance_conflict(
+    persona: Persona, topic: str, scope: str, sentence: str, anti: bool = False, contrasted: bool = False
+) -> str | None:
     """The ledger position a scope contradicts, unless a listed concession allows the move.
 
     Polarity is read in the scope (a list item, a clause); conditions ('if', 'provided') anywhere in the sentence.
+    `contrasted`: the topic is named only in a contrast the scope denies ('to support X, not to bless Y').
     """
     position = next((p for p in persona.positions if p.topic == topic), None)
     if position is None:
         return None
-    if anti:
+    if contrasted:
+        said = Stance.oppose
+    elif anti:
         said_or_none = anti_polarity(scope)
         if said_or_none is None:
             return None
@@ -185,16 +191,20 @@ def _stance_conflict(persona: Persona, topic: str, scope: str, sentence: str, an
 
 def stance_scopes(sentence: str) -> list[str]:
     """The parts of a sentence that carry a stance: scopes (see lexicon.scopes) without the conditions they set."""
-    return [cues.SUBORDINATE.sub("", whole).strip() or whole for whole in scopes(sentence)]
+    framed = [cues.MANNER.sub(" ", whole) for whole in scopes(sentence)]
+    return [cues.SUBORDINATE.sub("", whole).strip() or whole for whole in framed]
 
 
-def _stance_checks(reading: Reading, persona: Persona, sentence: str, own: bool = False) -> Iterator[tuple[str, str, str]]:
+def _stance_checks(
+    reading: Reading, persona: Persona, sentence: str, own: bool = False, before: list[str] | None = None
+) -> Iterator[tuple[str, str, str]]:
     """(topic, scope, contradicted position id) for each scope of a sentence that contradicts `persona`.
 
     `own`: the speaker's own claims only: a scope about another party ('the Taliban have earned a place, and we are
     ready to recognise them': only the second) or about the speaker itself rather than whom its position concerns
-    is skipped."""
-    previous: list[str] = []
+    is skipped. `before`: the topics of the sentence before, which a pronoun opening this one carries ('... American
+    soldiers is the last thing we need; it would only pour fuel on the fire')."""
+    previous: list[str] = before or []
     for scope in stance_scopes(sentence):
         # 'the distinction is sensible, and we endorse it': a pronoun carries the topic of the scope before it.
         # Into fighting only a topic named after the adversary ('Daesh ..., and we do not fight them'): else the pronoun
@@ -204,14 +214,31 @@ def _stance_checks(reading: Reading, persona: Persona, sentence: str, own: bool 
             carried = [t for t in carried if t in reading.lexicon.anti_topics]
         topics = reading.lexicon.topics_in(scope) or carried
         previous = topics
-        if own and (reading.about_other(scope) or cues.THIRD_PERSON_SUBJECT.match(scope)):
+        # 'Let the Americans send more soldiers': another party acts, the speaker's permission is the stance.
+        endorsed = bool(cues.ENDORSES.match(scope))
+        if own and not endorsed and (reading.about_other(scope) or cues.THIRD_PERSON_SUBJECT.match(scope)):
             continue
         for topic in topics:
             if _off_target(reading, persona, topic, scope, relayed=not own):
                 continue
-            conflict = _stance_conflict(persona, topic, scope, sentence, topic in reading.lexicon.anti_topics)
+            if _owned(reading, persona, topic, scope):
+                continue
+            anti = topic in reading.lexicon.anti_topics  # 'not a deal that rewards terrorism' names the adversary
+            contrasted = not anti and topic not in carried and topic not in reading.lexicon.topics_in(
+                cues.CONTRASTIVE_NOT.sub(" ", scope)
+            )
+            conflict = _stance_conflict(persona, topic, scope, sentence, anti, contrasted)
             if conflict:
                 yield topic, scope, conflict
+
+
+def _owned(reading: Reading, persona: Persona, topic: str, scope: str) -> bool:
+    """The topic is named only as the speaker's own ('our soldiers'), while its position on the topic concerns other
+    parties' (Kabul on American troops): the clause is about the speaker's forces, not the position."""
+    targets = reading.targets(persona, topic)
+    if not targets or persona.id in targets or set(reading.lexicon.parties_named(scope)) & targets:
+        return False  # 'the Taliban in our cabinet' is about them
+    return reading.lexicon.topic_owned(scope, topic)
 
 
 def _off_target(reading: Reading, persona: Persona, topic: str, scope: str, relayed: bool = False) -> bool:
@@ -230,19 +257,26 @@ def _off_target(reading: Reading, persona: Persona, topic: str, scope: str, rela
     return persona.id in reading.lexicon.parties_named(rest) or bool(cues.OUR.search(rest)) or reading.names_self_head(rest)
 
 
-def rule_stance(reading: Reading) -> Iterator[Violation]:
+def rule_stance(reading: Reading, grounding: Grounding) -> Iterator[Violation]:
     """A persona's own claim on a topic with the opposite polarity of its documented stance.
 
-    For the mediator only first-person clauses count: its other clauses relay the parties.
+    For the mediator only first-person clauses count: its other clauses relay the parties. A scope that restates one
+    of the speaker's own documented sentences in the same sense is no flip, whatever a cue word reads into it.
     """
+    before: list[str] = []
     for clause in reading.clauses:
+        # A pronoun opening a sentence carries the topic of the sentence before it.
+        carried = before if cues.OPENING_ANAPHOR.match(clause) else []
+        before = reading.lexicon.topics_in(clause)
         if cues.QUESTION.search(clause) or reading.from_ledger(clause):
             continue
         if reading.quoted(clause):
             continue
         if reading.is_mediator and (not cues.FIRST_PERSON.search(clause) or reading.lexicon.parties_named(clause)):
             continue
-        for topic, scope, position in _stance_checks(reading, reading.persona, clause, own=True):
+        for topic, scope, position in _stance_checks(reading, reading.persona, clause, own=True, before=carried):
+            if grounding.restates(scope, reading.persona.id, clause):
+                continue
             kind: ViolationKind = "direct_talks" if topic == "direct-talks" else "stance_flip"
             yield _violation(kind, f"stance.{topic}", scope, position)
 
@@ -272,11 +306,18 @@ def rule_mediator_direct_talks(reading: Reading) -> Iterator[Violation]:
             yield _violation("direct_talks", "mediator.pushes-direct-talks", clause)
 
 
-def rule_bias(reading: Reading) -> Iterator[Violation]:
+def rule_bias(reading: Reading, grounding: Grounding) -> Iterator[Violation]:
+    """Evaluative words take sides; an opinion ('I suspect') does only when what it holds is not the mediator's own
+    documented position ('Sooner or later, I suspect, the two sides will need to talk')."""
     if not reading.is_mediator:
         return
     for clause in reading.clauses:
         match = cues.BIAS.search(clause)
+        opinion = cues.OPINION.search(clause)
+        if not match and opinion:
+            held = grounding.match(cues.OPINION.sub(" ", clause), reading.persona.id, clause)
+            if held.finding != Finding.grounded or held.similarity < GROUNDED:
+                match = opinion
         if match:
             yield _violation("mediator_bias", "mediator.evaluative-language", clause, match.group(0))
 
@@ -343,7 +384,7 @@ def rule_addresses_party(reading: Reading) -> Iterator[Violation]:
     others = _alias_pattern(reading.lexicon, reading.others)
     vocative = re.compile(
         rf"^(?:(?:and|so|now|dear|to|to the|so-called|you|hey|mr|mr\.|mrs|madam|sir|gentlemen of the)\s+)*"
-        rf"(?:{others.pattern})(?:\s+[\w-]+){{0,3}}\s*[,:!]",
+        rf"(?:{others.pattern})(?:\s+[\w-]+){{0,3}}\s*[,:!](?!\d)",  # not the comma of '4,000'
         re.I,
     )
     to_party = re.compile(rf"^to (?:the )?(?:[\w-]+ ){{0,3}}(?:in )?(?:{others.pattern})[^:]{{0,20}}:", re.I)
@@ -391,8 +432,10 @@ def rule_mediator_leak(reading: Reading) -> Iterator[Violation]:
     if not reading.is_mediator or not marker:
         return
     secret = set(terms(context[marker.end() :]))
+    # Who said it and that it was said are not its content: 'Kabul privately says it could accept a verified list'.
+    names = {t for p in reading.scenario.parties for a in reading.lexicon.aliases.get(p, []) for t in terms(a)}
     for clause in reading.clauses:
-        said = set(terms(clause))
+        said = {t for t in terms(clause) if t not in names and t not in cues.DISCOURSE and not cues.REPORTING.fullmatch(t)}
         if said and not reading.procedural(clause) and len(said & secret) / len(said) >= LEAK_OVERLAP:
             yield _violation("leak", "barrier.relays-confidence", clause)
 
@@ -422,8 +465,9 @@ def rule_leak(reading: Reading) -> Iterator[Violation]:
             continue
         if reading.scenario.mediator in reading.lexicon.parties_named(clause):
             continue  # what the mediator conveyed is what the speaker was told
-        if reading.utterance.context is None or not cues.REPORTING.search(clause):
-            continue
+        reports = [m for m in cues.REPORTING.finditer(clause) if not cues.SPEAKER_REPORTS.search(clause[: m.start()])]
+        if reading.utterance.context is None or not reports:
+            continue  # 'we will say so publicly' reports the speaker's own words
         aliases = {t for p in named for a in reading.lexicon.aliases.get(p, []) for t in terms(a)}
         content = [t for t in terms(clause) if t not in aliases and t not in cues.DISCOURSE and not cues.REPORTING.fullmatch(t)]
         if content and sum(t in seen for t in content) / len(content) < LEAK_OVERLAP:
@@ -492,7 +536,8 @@ def rule_grounding(reading: Reading, grounding: Grounding) -> Iterator[Violation
                 kind = "stance_flip" if relayed else "persona_swap"
                 yield _violation(kind, "grounding.another-party-position", clause, ref.position if ref else None)
             elif match.finding in (Finding.unsupported, Finding.swap):
-                biased = grounding.characterisation(clause) if reading.is_mediator and not relayed else None
+                # A judgement of a party closer to the author's than to anything documented takes sides, whoever it names.
+                biased = grounding.characterisation(clause) if reading.is_mediator else None
                 if biased:
                     yield _violation("mediator_bias", "grounding.voices-characterisation", clause)
                 elif not self_judged(reading, grounding, clause):
@@ -517,6 +562,7 @@ def _neutral(reading: Reading, clause: str) -> bool:
         len(terms(clause)) < 2
         or bool(cues.QUESTION.search(clause))
         or bool(cues.PROCEDURAL.search(clause) or cues.NEUTRAL.search(clause))
+        or len(terms(cues.MANNER.sub(" ", clause))) < 2
         or reading.quoted(clause)
     )
 
@@ -534,7 +580,7 @@ def rule_invented_fact(reading: Reading, known: _Known, grounding: Grounding) ->
     for clause in reading.own_clauses:
         if _neutral(reading, clause):
             continue
-        stated = cues.NUMBER.findall(cues.LIST_MARKER.sub(" ", clause))
+        stated = cues.NUMBER.findall(cues.DAY_OF_MONTH.sub(" ", cues.LIST_MARKER.sub(" ", clause)))
         stated += [str(n) for n in spelled_numbers(clause) if n > cues.SMALL]
         heard = set(cues.NUMBER.findall(context)) | {str(n) for n in spelled_numbers(context)}
         for number in stated:
@@ -598,8 +644,9 @@ class DeterministicScorer:
         self._known = _Known(scenario, self.lexicon)
         self.grounding = Grounding(scenario)
         self._rules: list[Callable[[Reading], Iterator[Violation]]] = [
-            rule_stance, rule_relay_fidelity, rule_mediator_direct_talks, rule_bias, rule_break_character,
-            rule_persona_swap, rule_praises_adversary, rule_addresses_party, rule_leak, rule_mediator_leak,
+            lambda r: rule_stance(r, self.grounding), rule_relay_fidelity, rule_mediator_direct_talks,
+            lambda r: rule_bias(r, self.grounding), rule_break_character, rule_persona_swap, rule_praises_adversary,
+            rule_addresses_party, rule_leak, rule_mediator_leak,
             rule_mediator_tells_private, rule_non_answer,
             lambda r: rule_grounding(r, self.grounding),
             lambda r: rule_invented_fact(r, self._known, self.grounding),

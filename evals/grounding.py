@@ -37,10 +37,10 @@ SWAP = 0.6
 SWAP_MARGIN = 0.08
 """Another party's sentence must beat everything the speaker documents in the same sense by this much to be a persona
 swap: the speaker's own sentence said the other way round shields nothing."""
-ECHO = 0.8
-ECHO_MARGIN = 0.15
-"""Another party's sentence said nearly word for word, far closer than anything the speaker documents in that sense, is
-a persona swap even on a topic where both oppose something: 'oppose' on recognition is not the same refusal."""
+RESTATED = 0.75
+RESTATED_MARGIN = 0.2
+"""A clause this close to one of the speaker's own sentences in the same sense, and this much closer than to any of its
+sentences said the other way round, restates the speaker's documented position."""
 FACT = 0.5
 BATCH = 32
 EVENT_GROUNDED = 0.6
@@ -209,9 +209,11 @@ class Grounding:
         if top.owner == speaker:
             # A contrast ('X, not Y') leaves the sense of the whole open: it cannot be said the other way round.
             contrasted = bool(cues.CONTRASTIVE_NOT.search(clause) or cues.CONTRASTIVE_NOT.search(top.text))
-            # Reversed: said the other way round, or a willingness the speaker documents only under a condition
-            # offered without one ('ready to draw ceasefire lines right now').
-            reversed_ = top.negative != said_negative or (top.conditional and not top.negative)
+            # Reversed: said the other way round, or a willingness the speaker documents only under a condition offered
+            # as unconditional ('ready to draw ceasefire lines right now'); leaving the condition unsaid is not
+            # ('we would respect such lines').
+            unconditional = top.conditional and not top.negative and bool(cues.UNCONDITIONAL.search(sentence))
+            reversed_ = top.negative != said_negative or unconditional
             if top.kind == Kind.position and top_sim >= FLIP and stance_marked(clause) and reversed_ and not contrasted:
                 return Match(Finding.flip, top, top_sim)
             return Match(Finding.unsupported, top, top_sim)
@@ -222,10 +224,23 @@ class Grounding:
             and agrees(top)
             and top_sim >= SWAP
             and own_agree < top_sim - SWAP_MARGIN
-            and (self.conflicts(speaker, top) or (top_sim >= ECHO and own_agree < top_sim - ECHO_MARGIN))
+            and self.conflicts(speaker, top)
         ):
             return Match(Finding.swap, top, top_sim)
         return Match(Finding.unsupported, top, top_sim)
+
+    def restates(self, clause: str, speaker: str, sentence: str) -> bool:
+        """The clause is a near-paraphrase of one of the speaker's own positions or concessions, in the same sense."""
+        sims = self.similarities(clause)
+        said_negative = negative(clause)
+        own = [i for i, r in enumerate(self.refs) if r.owner == speaker and r.kind in (Kind.position, Kind.concession)]
+        agree = [
+            float(sims[i]) for i in own
+            if self.refs[i].negative == said_negative and (not self.refs[i].conditional or conditional(sentence))
+        ]  # fmt: skip
+        opposite = [float(sims[i]) for i in own if self.refs[i].negative != said_negative]
+        best = max(agree, default=0.0)
+        return best >= RESTATED and best >= max(opposite, default=0.0) + RESTATED_MARGIN
 
     def event_grounded(
         self, clause: str, speaker: str, actors: set[str] | None = None, names: Callable[[str], list[str]] | None = None

@@ -59,6 +59,19 @@ class Lexicon(BaseModel):
                 first[pid] = min(starts)
         return min(first, key=lambda pid: first[pid]) if first else None
 
+    def topic_owned(self, text: str, topic: str) -> bool:
+        """Every mention of the topic is the speaker's own ('our soldiers', 'our own forces')."""
+        tokens = stems(text)
+        starts = [
+            (i, len(c)) for c in self._topic_stems.get(topic, []) for i in range(len(tokens) - len(c) + 1)
+            if c and tokens[i : i + len(c)] == c
+        ]  # fmt: skip
+        owner = {stem("our"), stem("my")}
+        return bool(starts) and all(
+            (i >= 1 and tokens[i - 1] in owner) or (i >= 2 and tokens[i - 2] in owner and tokens[i - 1] == stem("own"))
+            for i, _ in starts
+        )
+
     def topics_in(self, text: str) -> list[str]:
         tokens, raw = stems(text), words(text)
         found = []
