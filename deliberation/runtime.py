@@ -149,24 +149,23 @@ async def drive(
     modes = ["updates", "values"] if on_state else ["updates"]
     urgent = isinstance(graph_input, Command)
     held: list[Turn] = []  # a step's turns go out after its state: whoever hears of a turn reads the state it left
+    # Left open when it returns early, as `async for` leaves it: closing it at an interrupt could cut short the
+    # checkpoint writes a remote saver still has in flight.
     steps = graph.astream(graph_input, config, context=deps, stream_mode=modes, durability="sync")
-    try:
-        while True:
-            async with pacing.advancing(urgent):
-                chunk = await anext(steps, None)
-            if chunk is None:
-                return True
-            mode, data = chunk
-            if mode == "updates":
-                if "__interrupt__" in data:
-                    return False
-                held.extend(turn for value in data.values() for turn in (value or {}).get("history", []))
-            elif on_state is not None:
-                on_state(data)
-            if held and (mode == "values" or on_state is None):
-                urgent = False
-                for turn in held:
-                    on_turn(turn)
-                held.clear()
-    finally:
-        await steps.aclose()
+    while True:
+        async with pacing.advancing(urgent):
+            chunk = await anext(steps, None)
+        if chunk is None:
+            return True
+        mode, data = chunk
+        if mode == "updates":
+            if "__interrupt__" in data:
+                return False
+            held.extend(turn for value in data.values() for turn in (value or {}).get("history", []))
+        elif on_state is not None:
+            on_state(data)
+        if held and (mode == "values" or on_state is None):
+            urgent = False
+            for turn in held:
+                on_turn(turn)
+            held.clear()

@@ -59,8 +59,9 @@ class _StreamSubscription:
 
     async def get(self) -> Item:
         while not self._buffer:
-            # a bounded block, so that a closed client connection is noticed by the caller between reads
-            answer = await self._redis.xread({self._key: self.last_id}, count=100, block=5000)
+            # A bounded block, so that a closed client connection is noticed by the caller between reads; well
+            # under redis-py's socket timeout (5 s by default): a 5 s block raced it, and lost when the loop was busy.
+            answer = await self._redis.xread({self._key: self.last_id}, count=100, block=2000)
             for _, entries in answer or []:
                 for entry_id, fields in entries:
                     self.last_id = entry_id.decode()

@@ -47,7 +47,8 @@ class Runner:
             self._store.save(live.debate)
         live.task = asyncio.create_task(self._drive(live, graph_input), name=f"debate-{live.debate.id}")
 
-    async def set_status(self, live: LiveDebate, status: Status) -> None:
+    async def set_status(self, live: LiveDebate, status: Status, announce: bool = True) -> None:
+        """Store the status, then (`announce`) tell the viewers; a driver announces only once its lease is free."""
         if status == Status.running and not await self._leases.acquire(live.debate.id):
             raise Conflict(f"debate {live.debate.id} is being driven by another server; try again in a few seconds")
         live.debate.status = status
@@ -56,6 +57,10 @@ class Runner:
         self._store.save(live.debate)
         if waiting:
             self.arm(live)
+        if announce:
+            await self._announce(live, status)
+
+    async def _announce(self, live: LiveDebate, status: Status) -> None:
         self._bus.publish(live.debate.id, status)
         if status == Status.ended:
             await self._memory.evict(live)
@@ -128,25 +133,33 @@ class Runner:
             raise _Stop
 
     async def _drive(self, live: LiveDebate, graph_input: Any) -> None:
+        stopped_at: Status | None = None
         try:
-            await self._run_graph(live, graph_input)
+            stopped_at = await self._run_graph(live, graph_input)
         finally:  # after the status is stored: a running debate without a lease is one whose driver died
             live.stop = False
             # this driver's turns reach the shared stream before the next driver's: a later turn there drops earlier ones
             await self._bus.flush()
             await self._leases.release(live.debate.id)
+        if stopped_at is not None:
+            # Only now: a seat told it is its turn may post to any replica, which must be able to take the lease.
+            await self._announce(live, stopped_at)
 
-    async def _run_graph(self, live: LiveDebate, graph_input: Any) -> None:
+    async def _run_graph(self, live: LiveDebate, graph_input: Any) -> Status | None:
+        """Drive the graph on; the status it stopped at (stored, not yet announced), or None if stopped otherwise."""
         try:
             done = await drive(
                 self._graph, graph_input, thread(live.debate.id), live.deps,
                 on_turn=lambda t: self._on_turn(live, t), on_state=lambda v: setattr(live, "values", v),
             )  # fmt: skip
         except _Stop:
-            return  # whoever stopped the run sets the status
+            return None  # whoever stopped the run sets the status
         except Exception:  # a background task has no caller to raise to: log it and let the teacher resume
             log.exception("debate %s stopped on an error", live.debate.id)
-            await self.set_status(live, Status.paused)
-            return
-        if not live.stop:
-            await self.set_status(live, Status.ended if done else Status.waiting)
+            await self.set_status(live, Status.paused, announce=False)
+            return Status.paused
+        if live.stop:
+            return None
+        status = Status.ended if done else Status.waiting
+        await self.set_status(live, status, announce=False)
+        return status
