@@ -28,6 +28,9 @@ from deliberation.turns import Turn
 
 log = logging.getLogger(__name__)
 
+LEASE_WAIT_S = 2.0
+"""How long a launch waits for another replica's driver to let go of a debate it has just stopped driving."""
+
 
 class _Stop(Exception):
     """Raised from the turn callback so driving stops after the turn that just finished."""
@@ -49,7 +52,7 @@ class Runner:
 
     async def set_status(self, live: LiveDebate, status: Status, announce: bool = True) -> None:
         """Store the status, then (`announce`) tell the viewers; a driver announces only once its lease is free."""
-        if status == Status.running and not await self._leases.acquire(live.debate.id):
+        if status == Status.running and not await self._lease(live.debate.id):
             raise Conflict(f"debate {live.debate.id} is being driven by another server; try again in a few seconds")
         live.debate.status = status
         waiting = status == Status.waiting
@@ -59,6 +62,16 @@ class Runner:
             self.arm(live)
         if announce:
             await self._announce(live, status)
+
+    async def _lease(self, debate_id: str) -> bool:
+        """The driver lease. A driver that has just stopped (for a seat, say) lets it go a moment after storing its
+        status: a post that reaches another replica in that moment waits for it rather than being refused."""
+        deadline = time.monotonic() + LEASE_WAIT_S
+        while not await self._leases.acquire(debate_id):
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
 
     async def _announce(self, live: LiveDebate, status: Status) -> None:
         self._bus.publish(live.debate.id, status)

@@ -16,6 +16,7 @@ from deliberation.api.main import create_app
 
 from deliberation.classroom.records import Status
 from deliberation.classroom.redis_bus import RedisBus, stream_key
+from deliberation.classroom.redis_leases import RedisLeases
 from deliberation.config import Settings
 from deliberation.turns import Turn
 from tests.api.helpers import bearer, create, ended, post, start, transcript, wait_for, waiting_for
@@ -113,4 +114,32 @@ async def test_the_stream_keeps_each_turn_once_with_ids_that_follow_the_talks(re
         assert received == [Status.running, turn, Status.waiting] and listener.empty()
     finally:
         await bus.close()
+        await client.aclose()
+
+
+async def test_a_post_waits_for_a_driver_that_is_letting_go_and_is_refused_by_one_that_is_not(
+    replicas: Any, redis_url: str
+) -> None:
+    """A driver that has just stopped for a seat frees its lease a moment after storing the status: a post that
+    reaches another replica in that moment waits for the lease (it used to be refused as 'driven by another
+    server', and the seat then sat waiting for its silence policy); a lease that is not let go still refuses."""
+    a, b, _ = replicas
+    debate = await create(a, seats={"kabul": "human"}, rounds=1)
+    await start(a, debate)
+    await wait_for(a, debate, waiting_for("kabul"))
+    client = aioredis.Redis.from_url(redis_url)
+    other = RedisLeases(client)
+    try:
+        assert await other.acquire(debate["id"])  # another replica's driver, still letting go
+        letting_go = asyncio.get_running_loop().call_later(0.3, lambda: asyncio.ensure_future(other.release(debate["id"])))
+        taken = await post(b, debate, "kabul", "Kabul answers through the mediator.")
+        assert taken.status_code == 202, taken.text
+        letting_go.cancel()
+        await wait_for(a, debate, waiting_for("kabul"))
+        assert await other.acquire(debate["id"])  # this one keeps it
+        refused = await post(b, debate, "kabul", "Kabul answers again.")
+        assert refused.status_code == 409 and "driven by another server" in refused.text
+    finally:
+        await other.release(debate["id"])
+        await other.close()
         await client.aclose()
