@@ -20,7 +20,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
-from deliberation import pacing
+from deliberation import heap, pacing
 from deliberation.checkpoints import LoopSqliteSaver
 from deliberation.config import Settings
 from deliberation.errors import StorageError
@@ -77,7 +77,11 @@ _opening = threading.Lock()
 
 def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
     with _opening:
-        return _retriever(scenario_id, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url)
+        opened = _retriever.cache_info().currsize
+        retriever = _retriever(scenario_id, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url)
+        if _retriever.cache_info().currsize > opened:
+            heap.settle()
+        return retriever
 
 
 def models_for(scenario_: Scenario, settings: Settings, options: SummitOptions) -> dict[str, str]:

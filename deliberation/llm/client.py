@@ -23,7 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from deliberation import pacing
+from deliberation import heap, pacing
 from deliberation.config import MAX_TOKENS, Settings
 from deliberation.errors import MalformedOutput, TurnFailed, UserError
 from deliberation.llm import offline
@@ -124,6 +124,7 @@ def lite() -> ModuleType:
     litellm.disable_aiohttp_transport = True  # httpx transport: one HTTP stack, visible to respx in tests
     litellm.suppress_debug_info = True
     offline_provider.register()
+    heap.settle()
     return litellm
 
 
@@ -214,14 +215,13 @@ def parse(raw: str | None, schema: type[Schema]) -> Schema:
 
 def _usage(response: Any) -> Usage:
     usage = getattr(response, "usage", None)
-    try:
-        cost: float | None = float(lite().completion_cost(completion_response=response))
-    except Exception:  # litellm raises when it has no price for the model
-        cost = None
+    # litellm prices every response as it returns it (None when it has no price for the model); pricing it
+    # again here cost a millisecond a turn
+    cost = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
     return Usage(
         prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
         completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
-        cost_usd=cost,
+        cost_usd=None if cost is None else float(cost),
     )
 
 

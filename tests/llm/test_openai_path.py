@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from llm_fixtures import API_BASE, MockLLM, for_turn, reply, request_key, turn_of
+from llm_fixtures import API_BASE, MockLLM, completion, for_turn, reply, request_key, turn_of
 
 from deliberation.config import Settings
 from deliberation.errors import TurnFailed
@@ -66,3 +66,18 @@ async def test_no_request_leaves_the_process(mock_llm: MockLLM) -> None:
     async with httpx.AsyncClient() as client:
         with pytest.raises(respx.models.AllMockedAssertionError):
             await client.get("https://api.openai.com/v1/models")
+
+
+async def test_a_call_costs_the_published_price_and_an_unpriced_model_costs_nothing_known(mock_llm: MockLLM) -> None:
+    import litellm
+
+    mock_llm.script(httpx.Response(200, json=completion(json.dumps({"content": "Hello."}), prompt_tokens=1000)))
+    priced = await complete(ModelConfig(model="openai/gpt-4o-mini", retries=0), MESSAGES, TurnOutput, "chat")
+    price = litellm.model_cost["gpt-4o-mini"]
+    usage = priced.trace.usage
+    expected = usage.prompt_tokens * price["input_cost_per_token"] + usage.completion_tokens * price["output_cost_per_token"]
+    assert usage.prompt_tokens == 1000 and usage.cost_usd == pytest.approx(expected)
+
+    mock_llm.script(httpx.Response(200, json=completion(json.dumps({"content": "Hello."}), model="a-local-model")))
+    unpriced = await complete(ModelConfig(model="openai/a-local-model", retries=0), MESSAGES, TurnOutput, "chat")
+    assert unpriced.trace.usage.completion_tokens > 0 and unpriced.trace.usage.cost_usd is None
