@@ -41,7 +41,19 @@ class Phase:
     failed: list[str] = field(default_factory=list)
 
 
-async def _debate(client: httpx.AsyncClient, urls: list[str], index: int, rounds: int, phase: Phase) -> None:
+# idle connections are dropped before uvicorn's 5 s keep-alive closes them, or a post may reuse a closing one
+LIMITS = httpx.Limits(keepalive_expiry=2)
+
+
+async def _debate(urls: list[str], index: int, rounds: int, phase: Phase) -> None:
+    """One debate; the teacher and the seat each on a client of their own, as two browsers would be (through one
+    shared pool, the pool's own waits were most of a post's latency)."""
+    async with httpx.AsyncClient(timeout=300, limits=LIMITS) as teacher, httpx.AsyncClient(timeout=300, limits=LIMITS) as seat:
+        await _talks(teacher, seat, urls, index, rounds, phase)
+
+
+async def _talks(client: httpx.AsyncClient, seat_client: httpx.AsyncClient, urls: list[str], index: int, rounds: int,
+                 phase: Phase) -> None:  # fmt: skip
     home, other = urls[index % len(urls)], urls[(index + 1) % len(urls)]
     spec = {"scenario": "afghanistan", "rounds": rounds, "seats": {"kabul": "human"}}
     created = await client.post(f"{home}/v1/debates", json=spec)
@@ -65,7 +77,7 @@ async def _debate(client: httpx.AsyncClient, urls: list[str], index: int, rounds
                 elif body.get("status") == "waiting" and body.get("waiting_for") == "kabul":
                     target = urls[posts % len(urls)]
                     began = time.perf_counter()
-                    answer = await client.post(f"{target}/v1/debates/{debate['id']}/messages", headers=seat,
+                    answer = await seat_client.post(f"{target}/v1/debates/{debate['id']}/messages", headers=seat,
                                                json={"content": "Kabul asks for a ceasefire before any other step."})
                     if answer.status_code == 202:
                         phase.post_s.append(time.perf_counter() - began)
@@ -85,12 +97,9 @@ async def _debate(client: httpx.AsyncClient, urls: list[str], index: int, rounds
 
 async def _phase(urls: list[str], debates: int, rounds: int) -> tuple[Phase, float]:
     phase = Phase()
-    # idle connections are dropped before uvicorn's 5 s keep-alive closes them, or a post may reuse a closing one
-    limits = httpx.Limits(max_connections=4 * debates + 20, max_keepalive_connections=4 * debates, keepalive_expiry=2)
-    async with httpx.AsyncClient(timeout=300, limits=limits) as client:
-        began = time.perf_counter()
-        results = await asyncio.gather(*(_debate(client, urls, i, rounds, phase) for i in range(debates)), return_exceptions=True)
-        elapsed = time.perf_counter() - began
+    began = time.perf_counter()
+    results = await asyncio.gather(*(_debate(urls, i, rounds, phase) for i in range(debates)), return_exceptions=True)
+    elapsed = time.perf_counter() - began
     phase.failed += [f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
     return phase, elapsed
 
