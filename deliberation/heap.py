@@ -1,6 +1,6 @@
 """Objects that live as long as the process, kept out of the cyclic garbage collector's full passes.
 
-A full collection walks every tracked object: about 250,000 once the index is open, 400,000 with litellm,
+A full collection walks every tracked object: about 115,000 in a summit once the index is open, 445,000 with litellm,
 none of which ever becomes garbage. Measured, each full pass stopped the event loop for 70-160 ms, several
 times a run of 50 classroom debates (20-45 ms once frozen). `gc.freeze()` moves what is alive now to a
 generation the collector skips; frozen objects are still freed by reference counting, so only a reference
