@@ -77,9 +77,9 @@ _opening = threading.Lock()
 
 def _shared_retriever(settings: Settings, scenario_id: str) -> Retriever:
     with _opening:
-        opened = _retriever.cache_info().currsize
+        opened = _retriever.cache_info().misses
         retriever = _retriever(scenario_id, settings.scenario_roots, settings.embedding, settings.data_dir, settings.chroma_url)
-        if _retriever.cache_info().currsize > opened:
+        if _retriever.cache_info().misses > opened:  # opened now, not reused
             heap.settle()
         return retriever
 
