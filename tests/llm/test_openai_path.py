@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from llm_fixtures import API_BASE, MockLLM, completion, for_turn, reply, request_key, turn_of
+from llm_fixtures import API_BASE, MockLLM, completion, for_turn, reply, request_key, streamed, turn_of
 
 from deliberation.config import Settings
 from deliberation.errors import TurnFailed
-from deliberation.llm.client import ModelConfig, complete
+from deliberation.llm.client import Completion, ModelConfig, complete, stream
 from deliberation.llm.schema import TurnOutput
 from deliberation.summit import SummitOptions, run_summit
 from deliberation.transcript import RunFinished, TurnEvent, read_events
@@ -81,3 +81,10 @@ async def test_a_call_costs_the_published_price_and_an_unpriced_model_costs_noth
     mock_llm.script(httpx.Response(200, json=completion(json.dumps({"content": "Hello."}), model="a-local-model")))
     unpriced = await complete(ModelConfig(model="openai/a-local-model", retries=0), MESSAGES, TurnOutput, "chat")
     assert unpriced.trace.usage.completion_tokens > 0 and unpriced.trace.usage.cost_usd is None
+
+    mock_llm.script(streamed(json.dumps({"content": "Hello, streamed."})))
+    *_, done = [item async for item in stream(ModelConfig(model="openai/gpt-4o-mini", retries=0), MESSAGES, TurnOutput, "chat")]
+    assert isinstance(done, Completion)
+    tokens = done.trace.usage
+    expected = tokens.prompt_tokens * price["input_cost_per_token"] + tokens.completion_tokens * price["output_cost_per_token"]
+    assert tokens.completion_tokens > 0 and tokens.cost_usd == pytest.approx(expected)
