@@ -139,7 +139,6 @@ def _forward(ids: np.ndarray, mask: np.ndarray, w: dict[str, np.ndarray]) -> np.
     return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
 
 
-@lru_cache(maxsize=2048)
 def encode_query(text: str) -> np.ndarray:
-    """One query's embedding; repeated ones (the same agenda question in every run) come from the cache."""
+    """One query's embedding (the retriever keeps those it has asked for: `Retriever._queries`)."""
     return encode([text])[0]
